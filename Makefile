@@ -1,0 +1,46 @@
+# Task runner. Every target bootstraps .venv from nothing (only Python and pip needed).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 4010
+ARGS   ?=
+
+.PHONY: help venv run test check lint typecheck unit contract contract-url contract-live bench fuzz world clean
+
+help:
+	@echo "make run    - set up and start the emulator on http://$(HOST):$(PORT)"
+	@echo "make test   - set up and run every check and test (what CI runs)"
+	@echo "make check  - ruff + mypy only"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/telnyx-mock serve --host $(HOST) --port $(PORT) $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check mockserver tests contract_tests bench fixtures
+	$(BIN)/ruff format --check mockserver tests contract_tests bench fixtures
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check: lint typecheck
+
+unit: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test: check unit
+
+world: $(STAMP)
+	$(BIN)/python fixtures/generate_world.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,84 @@
+"""The one place an app is built: ``create_app(settings, *, clock=..., template=...)``."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute, Mount, Route
+
+from mockserver.clock import Clock, ManualClock, RealClock
+from mockserver.config import Settings
+from mockserver.errors import ApiError
+from mockserver.http import control, jobs, numbers
+from mockserver.http import errors as handlers
+from mockserver.inventory import Inventory
+from mockserver.tenants import Tenants
+from mockserver.world import template as load_template
+
+
+def data_routes() -> list[BaseRoute]:
+    """The data plane, exactly as the live API lays it out under ``/v2``."""
+    return [
+        Route(
+            "/phone_numbers/jobs/update_phone_numbers", jobs.update_phone_numbers, methods=["POST"]
+        ),
+        Route(
+            "/phone_numbers/jobs/update_emergency_settings",
+            jobs.update_emergency_settings,
+            methods=["POST"],
+        ),
+        Route(
+            "/phone_numbers/jobs/delete_phone_numbers", jobs.delete_phone_numbers, methods=["POST"]
+        ),
+        Route("/phone_numbers/jobs", jobs.list_jobs, methods=["GET"]),
+        Route("/phone_numbers/jobs/{id}", jobs.retrieve_job, methods=["GET"]),
+        Route("/phone_numbers", numbers.list_numbers, methods=["GET"]),
+        Route(
+            "/phone_numbers/{id}",
+            numbers.number_resource,
+            methods=["GET", "PATCH", "DELETE"],
+        ),
+        Route("/phone_numbers/{id}/voice", numbers.voice_resource, methods=["GET", "PATCH"]),
+    ]
+
+
+def control_routes() -> list[BaseRoute]:
+    return [
+        Route("/health", control.health, methods=["GET"]),
+        Route("/reset", control.reset, methods=["POST"]),
+        Route("/clock", control.clock, methods=["GET"]),
+        Route("/clock/advance", control.clock_advance, methods=["POST"]),
+        Route("/clock/set", control.clock_set, methods=["POST"]),
+        Route("/jobs/run", control.run_jobs, methods=["POST"]),
+    ]
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    template: Inventory | None = None,
+) -> Starlette:
+    """Build the emulator. ``clock`` defaults to real time (manual if ``settings.manual_clock``)."""
+    settings = settings or Settings()
+    if clock is None:
+        clock = ManualClock() if settings.manual_clock else RealClock()
+    if template is None:
+        template = load_template(settings.world_path)
+    routes: list[BaseRoute] = []
+    if settings.control:
+        routes.append(Mount("/_mock", routes=control_routes()))
+    routes.append(Mount("/v2", routes=data_routes()))
+    routes.extend(data_routes())  # the same routes without /v2 (the SDK's mock-server default)
+    app = Starlette(
+        routes=routes,
+        exception_handlers={
+            ApiError: handlers.api_error,
+            HTTPException: handlers.http_error,
+            Exception: handlers.unexpected,
+        },
+    )
+    app.state.settings = settings
+    app.state.clock = clock
+    app.state.tenants = Tenants(settings, template, clock)
+    return app

@@ -1,0 +1,148 @@
+"""``telnyx-mock``: the command line (``serve`` today; more commands join as they are built)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from mockserver import __version__
+from mockserver.config import Settings
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 4010
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0: {text!r}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
+    return value
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"not a TCP port: {text!r}")
+    return int(text)
+
+
+def _world(text: str) -> Path:
+    path = Path(text)
+    target = path / "world.json" if path.is_dir() else path
+    if not target.is_file():
+        raise argparse.ArgumentTypeError(f"no world file at {target}")
+    return path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="telnyx-mock",
+        description="A faithful, stateful emulator of Telnyx's phone-number batch-jobs API.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = sub.add_parser("serve", help="run the emulator over HTTP")
+    serve.add_argument("--host", default=DEFAULT_HOST, help="bind address (default %(default)s)")
+    serve.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT, help="port (default %(default)s)"
+    )
+    serve.add_argument("--seed", type=int, default=0, help="seed of ids and outcomes (default 0)")
+    serve.add_argument(
+        "--fixtures", type=_world, default=None, help="world file or folder holding world.json"
+    )
+    serve.add_argument(
+        "--api-key", action="append", default=[], metavar="KEY",
+        help="allow only this key (repeatable); without it every bearer key is a tenant",
+    )  # fmt: skip
+    clock = serve.add_argument_group("time and jobs")
+    clock.add_argument(
+        "--manual-clock", action="store_true", help="freeze time until /_mock/clock moves it"
+    )
+    clock.add_argument(
+        "--pending-delay", type=_non_negative_float, default=1.0, metavar="SECONDS",
+        help="time a job waits in pending (default %(default)s)",
+    )  # fmt: skip
+    clock.add_argument(
+        "--numbers-per-second", type=_positive_float, default=20.0, metavar="N",
+        help="how fast a job processes its numbers (default %(default)s)",
+    )  # fmt: skip
+    clock.add_argument(
+        "--instant", action="store_true", help="jobs finish the moment they are created"
+    )
+    rules = serve.add_argument_group("rules")
+    rules.add_argument(
+        "--allow-mixed", action="store_true", help="accept ids and E.164 numbers in one request"
+    )
+    rules.add_argument(
+        "--max-numbers", type=int, default=1000, help="numbers per batch (default %(default)s)"
+    )
+    serve.add_argument(
+        "--no-control", action="store_true", help="remove the /_mock/ test controls entirely"
+    )
+    serve.add_argument(
+        "--log-format", choices=("text", "json"), default="text", help="request log lines"
+    )
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return Settings(
+        seed=args.seed,
+        world_path=args.fixtures,
+        api_keys=frozenset(args.api_key),
+        manual_clock=args.manual_clock,
+        pending_delay_ms=round(args.pending_delay * 1000),
+        numbers_per_second=args.numbers_per_second,
+        instant_jobs=args.instant,
+        allow_mixed_forms=args.allow_mixed,
+        max_numbers=args.max_numbers,
+        control=not args.no_control,
+    )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from mockserver.app import create_app
+
+    started = time.perf_counter()
+    app = create_app(settings_from(args))
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    log = logging.getLogger("mockserver")
+    ready = time.perf_counter() - started
+    if args.log_format == "json":
+        log.info(json.dumps({"event": "ready", "host": args.host, "port": args.port,
+                             "build_s": round(ready, 3)}))  # fmt: skip
+    else:
+        log.info("telnyx-mock %s on http://%s:%d (built in %.3fs)", __version__, args.host,
+                 args.port, ready)  # fmt: skip
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    return 2  # pragma: no cover - argparse rejects unknown commands
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

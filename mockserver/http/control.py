@@ -1,0 +1,78 @@
+"""Test controls under ``/_mock/``: health, reset, the tenant's clock, running jobs to their end.
+
+Controls act on the tenant named by the same bearer key as the data plane. They are absent
+entirely when the app is built with ``control=False`` (``--no-control``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from mockserver import __version__
+from mockserver import errors as E
+from mockserver.clock import iso_ms, parse_iso
+from mockserver.http.common import json_response, read_json, settings_of, tenant, tenants_of
+
+
+async def health(request: Request) -> Response:
+    settings = settings_of(request)
+    return json_response(
+        {
+            "status": "ok",
+            "version": __version__,
+            "seed": settings.seed,
+            "manual_clock": settings.manual_clock,
+            "tenants": len(tenants_of(request)),
+        }
+    )
+
+
+def _clock_json(now: int) -> dict[str, Any]:
+    return {"data": {"now": iso_ms(now), "now_ms": now}}
+
+
+async def reset(request: Request) -> Response:
+    world = tenant(request)
+    tenants_of(request).reset(world.key)
+    return json_response({"data": {"reset": True}})
+
+
+async def clock(request: Request) -> Response:
+    return json_response(_clock_json(tenant(request).settle()))
+
+
+async def clock_advance(request: Request) -> Response:
+    world = tenant(request)
+    body = await read_json(request)
+    seconds = body.get("seconds") if isinstance(body, dict) else None
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+        raise E.bad_request("must be a non-negative number", pointer="/seconds")
+    if seconds > 10 * 365 * 86400:
+        raise E.bad_request("must be at most ten years", pointer="/seconds")
+    world.clock.advance(round(seconds * 1000))
+    return json_response(_clock_json(world.settle()))
+
+
+async def clock_set(request: Request) -> Response:
+    world = tenant(request)
+    body = await read_json(request)
+    value = body.get("now") if isinstance(body, dict) else None
+    if not isinstance(value, str):
+        raise E.bad_request("must be an ISO 8601 timestamp", pointer="/now")
+    try:
+        target = parse_iso(value)
+    except (ValueError, OverflowError):
+        raise E.bad_request("must be an ISO 8601 timestamp", pointer="/now") from None
+    now = world.settle()
+    if target < now:
+        raise E.bad_request("cannot move the clock backwards", pointer="/now")
+    world.clock.set(target)
+    return json_response(_clock_json(world.settle()))
+
+
+async def run_jobs(request: Request) -> Response:
+    """Run every open job of the tenant to its end by moving its clock."""
+    return json_response(_clock_json(tenant(request).run_all_jobs()))

@@ -1,0 +1,259 @@
+"""One tenant's phone numbers, with copy-on-write indexes: filters use indexes, not scans.
+
+Number records are plain dicts in the world-file shape (``schemas/world.schema.json``). They are
+treated as immutable: an update replaces the record. A tenant's inventory is a :meth:`fork` of a
+shared template; forking copies one dict and shares every index set until it is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+Record = dict[str, Any]
+
+#: single-valued fields indexed value -> ids (``None`` is a value: "has none")
+INDEXED_FIELDS: tuple[str, ...] = (
+    "status",
+    "connection_id",
+    "billing_group_id",
+    "emergency_address_id",
+    "customer_reference",
+    "has_bundle",
+    "phone_number_type",
+    "country_iso_alpha2",
+    "source_type",
+)
+TAG_INDEX = "tags"
+PAYMENT_INDEX = "usage_payment_method"
+
+
+def _index_values(record: Record, name: str) -> Iterable[Any]:
+    if name == TAG_INDEX:
+        tags: list[str] = record["tags"]
+        return tags if tags else (None,)
+    if name == PAYMENT_INDEX:
+        return (record["voice"]["usage_payment_method"],)
+    return (record[name],)
+
+
+ALL_INDEXES: tuple[str, ...] = (*INDEXED_FIELDS, TAG_INDEX, PAYMENT_INDEX)
+
+
+class _Index:
+    """value -> set of ids, copy-on-write across forks."""
+
+    __slots__ = ("_owned", "sets")
+
+    def __init__(self, sets: dict[Any, set[str]], owned: bool) -> None:
+        self.sets = sets
+        self._owned: set[Any] | None = None if owned else set()
+
+    def fork(self) -> _Index:
+        return _Index(dict(self.sets), owned=False)
+
+    def _writable(self, value: Any) -> set[str]:
+        current = self.sets.get(value)
+        if self._owned is None:
+            if current is None:
+                current = self.sets[value] = set()
+            return current
+        if value not in self._owned:
+            current = set(current) if current is not None else set()
+            self.sets[value] = current
+            self._owned.add(value)
+        assert current is not None
+        return current
+
+    def add(self, value: Any, ident: str) -> None:
+        self._writable(value).add(ident)
+
+    def discard(self, value: Any, ident: str) -> None:
+        if value in self.sets:
+            self._writable(value).discard(ident)
+
+    def get(self, value: Any) -> set[str]:
+        return self.sets.get(value, set())
+
+
+@dataclass
+class NumberFilter:
+    """A parsed number filter; every set criterion must hold (AND)."""
+
+    tag: str | None = None
+    status: frozenset[str] | None = None
+    connection_ids: frozenset[str | None] | None = None  # from connection_id / connection name
+    phone_number_digits: str | None = None  # "" = matches nothing
+    usage_payment_method: str | None = None
+    billing_group_id: tuple[str | None] | None = None  # (None,) = "has none"
+    emergency_address_id: tuple[str | None] | None = None
+    customer_reference: str | None = None
+    has_bundle: bool | None = None
+    country_iso_alpha2: frozenset[str] | None = None
+    number_type: str | None = None
+    source_type: str | None = None
+    without_tags: bool = False
+    extra: list[Callable[[Record], bool]] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return self == NumberFilter()
+
+
+class Inventory:
+    """Numbers by id and by E.164, the stable id order, and the indexes."""
+
+    def __init__(
+        self,
+        numbers: dict[str, Record],
+        by_e164: dict[str, str],
+        order: list[str],
+        indexes: dict[str, _Index],
+        world: dict[str, Any],
+    ) -> None:
+        self.numbers = numbers
+        self.by_e164 = by_e164
+        self.order = order
+        self.indexes = indexes
+        #: the non-number parts of the world: connections, billing groups, addresses, profiles
+        self.world = world
+        self.connections: dict[str, str] = {c["id"]: c["name"] for c in world["connections"]}
+        self.billing_groups = {b["id"] for b in world["billing_groups"]}
+        self.emergency_addresses = {a["id"] for a in world["emergency_addresses"]}
+
+    # -- construction ---------------------------------------------------------------------------
+    @classmethod
+    def from_world(cls, world: dict[str, Any]) -> Inventory:
+        records: list[Record] = sorted(world["numbers"], key=lambda r: (len(r["id"]), r["id"]))
+        numbers = {r["id"]: r for r in records}
+        by_e164 = {r["phone_number"]: r["id"] for r in records}
+        indexes: dict[str, _Index] = {}
+        for name in ALL_INDEXES:
+            sets: dict[Any, set[str]] = {}
+            for r in records:
+                for value in _index_values(r, name):
+                    sets.setdefault(value, set()).add(r["id"])
+            indexes[name] = _Index(sets, owned=True)
+        rest = {k: v for k, v in world.items() if k != "numbers"}
+        return cls(numbers, by_e164, [r["id"] for r in records], indexes, rest)
+
+    def fork(self) -> Inventory:
+        """A tenant's own copy: one dict copied, everything else shared until written."""
+        return Inventory(
+            dict(self.numbers),
+            self.by_e164,
+            self.order,
+            {name: index.fork() for name, index in self.indexes.items()},
+            self.world,
+        )
+
+    # -- reads ----------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def get(self, ident: str) -> Record | None:
+        return self.numbers.get(ident)
+
+    def get_by_e164(self, e164: str) -> Record | None:
+        ident = self.by_e164.get(e164)
+        return self.numbers.get(ident) if ident is not None else None
+
+    def connection_name(self, connection_id: str | None) -> str | None:
+        return self.connections.get(connection_id) if connection_id is not None else None
+
+    def connections_matching(self, op: str, value: str) -> frozenset[str]:
+        """Connection ids whose name matches (``eq`` exact; the others case-insensitive)."""
+        needle = value.casefold()
+        tests: dict[str, Callable[[str], bool]] = {
+            "eq": lambda name: name == value,
+            "contains": lambda name: needle in name.casefold(),
+            "starts_with": lambda name: name.casefold().startswith(needle),
+            "ends_with": lambda name: name.casefold().endswith(needle),
+        }
+        test = tests[op]
+        return frozenset(cid for cid, name in self.connections.items() if test(name))
+
+    # -- writes ---------------------------------------------------------------------------------
+    def replace(self, record: Record) -> None:
+        """Store a new version of a number, keeping every index in step."""
+        ident = record["id"]
+        old = self.numbers[ident]
+        for name, index in self.indexes.items():
+            before = set(_index_values(old, name))
+            after = set(_index_values(record, name))
+            for value in before - after:
+                index.discard(value, ident)
+            for value in after - before:
+                index.add(value, ident)
+        self.numbers[ident] = record
+
+    def remove(self, ident: str) -> Record:
+        old = self.numbers.pop(ident)
+        for name, index in self.indexes.items():
+            for value in _index_values(old, name):
+                index.discard(value, ident)
+        return old
+
+    # -- filtering ------------------------------------------------------------------------------
+    def _candidates(self, f: NumberFilter) -> set[str] | None:
+        """The intersection of every index a filter can use; ``None`` if it can use none."""
+        sets: list[set[str]] = []
+        if f.tag is not None:
+            sets.append(self.indexes[TAG_INDEX].get(f.tag))
+        if f.without_tags:
+            sets.append(self.indexes[TAG_INDEX].get(None))
+        for name, values in (
+            ("status", f.status),
+            ("connection_id", f.connection_ids),
+            ("billing_group_id", f.billing_group_id),
+            ("emergency_address_id", f.emergency_address_id),
+            ("country_iso_alpha2", f.country_iso_alpha2),
+        ):
+            if values is not None:
+                union: set[str] = set()
+                for v in values:
+                    union |= self.indexes[name].get(v)
+                sets.append(union)
+        for name, scalar in (
+            ("customer_reference", f.customer_reference),
+            ("has_bundle", f.has_bundle),
+            ("phone_number_type", f.number_type),
+            ("source_type", f.source_type),
+            (PAYMENT_INDEX, f.usage_payment_method),
+        ):
+            if scalar is not None:
+                sets.append(self.indexes[name].get(scalar))
+        if not sets:
+            return None
+        sets.sort(key=len)
+        result = set(sets[0])
+        for s in sets[1:]:
+            result &= s
+            if not result:
+                break
+        return result
+
+    def select(self, f: NumberFilter) -> Iterator[Record]:
+        """Every number matching ``f``, in the stable order (id ascending)."""
+        if f.phone_number_digits == "":
+            return
+        candidates = self._candidates(f)
+        digits = f.phone_number_digits
+        if candidates is None:
+            ids: Iterable[str] = (i for i in self.order if i in self.numbers)
+        elif len(candidates) * 16 < len(self.order):
+            ids = sorted(candidates, key=lambda i: (len(i), i))
+        else:
+            ids = (i for i in self.order if i in candidates)
+        for ident in ids:
+            record = self.numbers.get(ident)
+            if record is None:
+                continue
+            if digits is not None and digits not in record["phone_number"]:
+                continue
+            if f.extra and not all(test(record) for test in f.extra):
+                continue
+            yield record
+
+    def count(self, f: NumberFilter) -> int:
+        return sum(1 for _ in self.select(f))

@@ -1,0 +1,61 @@
+"""Checks that a response has the shape ``schemas/`` says for its route and status.
+
+The route table is ``schemas/responses.json``. Used by the test suite (every response the server
+sends), the contract suite, and the cassette drift check.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any
+
+from mockserver import schemas
+
+
+@cache
+def _table() -> tuple[str, list[tuple[str, re.Pattern[str], int, str]]]:
+    doc = json.loads((schemas.schemas_dir() / "responses.json").read_text(encoding="utf-8"))
+    routes = [
+        (r["method"], re.compile(r["path"]), int(r["status"]), r["schema"]) for r in doc["routes"]
+    ]
+    return doc["error_schema"], routes
+
+
+def api_path(path: str) -> str:
+    return path[3:] if path == "/v2" or path.startswith("/v2/") else path
+
+
+def schema_for(method: str, path: str, status: int) -> str | None:
+    """The schema reference (``file#pointer``) a response must match, ``None`` if unmapped."""
+    error_schema, routes = _table()
+    path = api_path(path)
+    if path.startswith("/_mock"):
+        return None
+    if status >= 400:
+        return error_schema
+    for m, pattern, st, schema in routes:
+        if m == method.upper() and st == status and pattern.match(path):
+            return schema
+    return None
+
+
+def problems(method: str, path: str, status: int, body: bytes) -> list[str]:
+    """Why a response breaks the contract ("expected / received" texts); ``[]`` if it doesn't."""
+    where = f"{method.upper()} {path} -> {status}"
+    schema = schema_for(method, path, status)
+    if schema is None:
+        if api_path(path).startswith("/_mock"):
+            return []
+        return [f"{where}: expected a documented status for this route, received {status}"]
+    try:
+        payload: Any = json.loads(body)
+    except ValueError:
+        return [f"{where}: expected a JSON body, received {body[:80]!r}"]
+    name, _, pointer = schema.partition("#")
+    validator = schemas.validator(name, pointer)
+    return [
+        f"{where}: expected {schema} at /{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator.iter_errors(payload)
+    ]

@@ -1,0 +1,294 @@
+"""One tenant's world: its numbers, its jobs, its clock. Methods are named after API operations.
+
+Every operation first settles time (applies the outcomes of targets whose time has come), then
+validates completely, and only then writes: a rejected request changes nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import heapq
+from collections.abc import Iterator
+from typing import Any
+
+from mockserver import errors as E
+from mockserver import outcomes
+from mockserver.clock import Clock, TenantClock, iso_ms
+from mockserver.config import Settings
+from mockserver.filters import parse_update_filter
+from mockserver.ids import IdSource
+from mockserver.inventory import Inventory, NumberFilter, Record
+from mockserver.jobs import (
+    DELETE,
+    EMERGENCY,
+    OPEN,
+    UPDATE,
+    Job,
+    Outcome,
+    Progress,
+    processed_at,
+    progress,
+)
+from mockserver.validation import Target, check_items, check_shape, unique
+from mockserver.views import job_view
+
+SCHEMA_BY_TYPE = {
+    UPDATE: "update_phone_numbers_request.schema.json",
+    EMERGENCY: "update_emergency_settings_request.schema.json",
+    DELETE: "delete_phone_numbers_request.schema.json",
+}
+#: body fields of update_phone_numbers that count as "updateable fields" (R-UPDATEABLE)
+UPDATEABLE = (
+    "tags",
+    "add_tags",
+    "remove_tags",
+    "external_pin",
+    "customer_reference",
+    "connection_id",
+    "billing_group_id",
+    "hd_voice_enabled",
+    "deletion_lock_enabled",
+    "voice",
+)
+UPDATE_PARAMETERS = UPDATEABLE
+
+
+def _has_leaf(value: Any) -> bool:
+    """True when a (possibly nested) value sets at least one setting."""
+    if isinstance(value, dict):
+        return any(_has_leaf(v) for v in value.values())
+    return True
+
+
+class Tenant:
+    """The world one API key sees."""
+
+    def __init__(self, key: str, settings: Settings, template: Inventory, base: Clock) -> None:
+        self.key = key
+        self.settings = settings
+        self.inventory = template.fork()
+        self.clock = TenantClock(base)
+        self.ids = IdSource(settings.seed, key)
+        self.jobs: dict[str, Job] = {}
+        self.job_list: list[Job] = []
+        self._unsettled: list[Job] = []
+        #: fault controls: the next N jobs expire / have every target fail
+        self.expire_next = 0
+        self.fail_next = 0
+        self._forced_fail: set[str] = set()
+
+    # -- time -----------------------------------------------------------------------------------
+    def now(self) -> int:
+        return self.clock.now_ms()
+
+    def settle(self, now: int | None = None) -> int:
+        """Process every target whose time has come, in time order across jobs."""
+        now = self.now() if now is None else now
+        if not self._unsettled:
+            return now
+
+        def events(job: Job) -> Iterator[tuple[int, int, int]]:
+            for i in range(len(job.outcomes), processed_at(job, now)):
+                yield job.target_time(i), job.seq, i
+
+        by_seq = {job.seq: job for job in self._unsettled}
+        for when, seq, index in heapq.merge(*(events(j) for j in self._unsettled)):
+            self._process(by_seq[seq], index, when)
+        self._unsettled = [
+            j
+            for j in self._unsettled
+            if len(j.outcomes) < len(j.targets) and not j.expires_before_start()
+        ]
+        return now
+
+    def _process(self, job: Job, index: int, when: int) -> None:
+        target = job.targets[index]
+        record = self.inventory.get(target.id)
+        if job.id in self._forced_fail:
+            errors = [E.ErrorItem(E.UNEXPECTED, E.T_UNEXPECTED, E.D_UNEXPECTED, "/phone_numbers")]
+        else:
+            errors = outcomes.decide(job.type, job.parameters, record, self.inventory)
+        job.outcomes.append(Outcome(errors))
+        if errors or record is None:
+            return
+        new = outcomes.apply(job.type, record, job.parameters, iso_ms(when))
+        if new is None:
+            self.inventory.remove(target.id)
+        else:
+            self.inventory.replace(new)
+
+    def run_all_jobs(self) -> int:
+        """Move this tenant's clock to the end of its last open job; returns the new now."""
+        now = self.settle()
+        ends = [j.expire_ms if j.expires_before_start() else j.end_ms for j in self._unsettled]
+        latest = max((e for e in ends if e is not None), default=now)
+        if latest > now:
+            self.clock.advance(latest - now)
+        return self.settle()
+
+    def progress(self, job: Job, now: int) -> Progress:
+        return progress(job, now)
+
+    # -- job creation ---------------------------------------------------------------------------
+    def create_job(self, job_type: str, body: Any, query: dict[str, Any]) -> dict[str, Any]:
+        """Validate a batch request completely, then create its job (CreateXxxJob operations)."""
+        now = self.settle()
+        check_shape(SCHEMA_BY_TYPE[job_type], body)
+        assert isinstance(body, dict)
+        flt = parse_update_filter(query, self.inventory) if job_type == UPDATE else None
+        targets = self._targets(body, flt)
+        if job_type == UPDATE:
+            self._check_update_fields(body)
+        elif job_type == EMERGENCY:
+            self._check_emergency_fields(body)
+        billing = body.get("billing_group_id")
+        if billing is not None and billing not in self.inventory.billing_groups:
+            raise E.error(
+                403,
+                E.AUTHZ_FAILED,
+                E.T_AUTHZ_FAILED,
+                E.D_BILLING_GROUP,
+                pointer="/billing_group_id",
+            )
+        self._check_job_cap(job_type, now)
+        return self._new_job(job_type, body, targets, flt is not None, now)
+
+    def _targets(self, body: dict[str, Any], flt: NumberFilter | None) -> list[Target]:
+        items: list[str] | None = body.get("phone_numbers")
+        if flt is not None and not items:
+            found = self.inventory.select(flt)
+            targets = []
+            for match in found:
+                targets.append(Target(match["id"], match["phone_number"], "id"))
+                if len(targets) >= self.settings.max_numbers:
+                    break
+            if not targets:
+                raise E.bad_request(E.D_MIN_NUMBERS, pointer="/phone_numbers")
+            return targets
+        if items is None:
+            raise E.bad_request(E.D_MUST_BE_PRESENT, pointer="/phone_numbers")
+        if not items:
+            raise E.bad_request(E.D_MIN_NUMBERS, pointer="/phone_numbers")
+        check_items(
+            items,
+            max_numbers=self.settings.max_numbers,
+            allow_mixed=self.settings.allow_mixed_forms,
+        )
+        targets = []
+        for item in unique(items):
+            if item.startswith("+"):
+                record = self.inventory.get_by_e164(item)
+                given = "phone_number"
+            else:
+                record = self.inventory.get(item)
+                given = "id"
+            if record is None:
+                raise E.bad_request(E.D_OWNERSHIP, pointer="/phone_numbers")
+            targets.append(Target(record["id"], record["phone_number"], given))
+        if flt is not None:  # both given: the filter narrows the list (R-FILTER-AND-LIST)
+            allowed = {r["id"] for r in self.inventory.select(flt)}
+            targets = [t for t in targets if t.id in allowed]
+            if not targets:
+                raise E.bad_request(E.D_MIN_NUMBERS, pointer="/phone_numbers")
+        return targets
+
+    @staticmethod
+    def _check_update_fields(body: dict[str, Any]) -> None:
+        if not any(k in body and _has_leaf(body[k]) for k in UPDATEABLE):
+            raise E.bad_request(E.D_MIN_UPDATEABLE, pointer="/updateable_fields")
+        voice = body.get("voice")
+        cnam = voice.get("cnam_listing") if isinstance(voice, dict) else None
+        if (
+            isinstance(cnam, dict)
+            and cnam.get("cnam_listing_details")
+            and cnam.get("cnam_listing_enabled") is not True
+        ):
+            raise E.bad_request(
+                E.D_CNAM_NEEDS_ENABLED, pointer="/voice/cnam_listing/cnam_listing_details"
+            )
+
+    @staticmethod
+    def _check_emergency_fields(body: dict[str, Any]) -> None:
+        address = body.get("emergency_address_id")
+        if body["emergency_enabled"] and address in (None, ""):
+            raise E.bad_request(E.D_EMERGENCY_ADDRESS_REQUIRED, pointer="/emergency_address_id")
+        if not body["emergency_enabled"] and address is not None:
+            raise E.bad_request(E.D_EMERGENCY_ADDRESS_FORBIDDEN, pointer="/emergency_address_id")
+
+    def _check_job_cap(self, job_type: str, now: int) -> None:
+        limit = (
+            self.settings.max_open_emergency_jobs
+            if job_type == EMERGENCY
+            else self.settings.max_open_jobs
+        )
+        open_jobs = sum(
+            1 for j in self._unsettled if j.type == job_type and progress(j, now).status in OPEN
+        )
+        if open_jobs >= limit:
+            raise E.bad_request(E.D_MAX_JOBS.format(limit=limit), pointer="/base")
+
+    def _new_job(
+        self, job_type: str, body: dict[str, Any], targets: list[Target], by_filter: bool, now: int
+    ) -> dict[str, Any]:
+        settings = self.settings
+        delay = 0 if settings.instant_jobs else settings.pending_delay_ms
+        step = 0 if settings.instant_jobs else max(1, round(1000 / settings.numbers_per_second))
+        params: dict[str, Any] = {
+            "phone_numbers": [
+                t.id if (by_filter or t.given_as == "id") else t.phone_number for t in targets
+            ]
+        }
+        names = (
+            UPDATE_PARAMETERS
+            if job_type == UPDATE
+            else (("emergency_enabled", "emergency_address_id") if job_type == EMERGENCY else ())
+        )
+        for name in names:
+            if name in body:
+                params[name] = copy.deepcopy(body[name])
+        expire_ms: int | None = None
+        if self.expire_next > 0:
+            self.expire_next -= 1
+            expire_ms = now + max(delay, 1)
+        elif settings.expire_after_ms and delay >= settings.expire_after_ms:
+            expire_ms = now + settings.expire_after_ms
+        job = Job(
+            id=self.ids.uuid(),
+            type=job_type,
+            seq=len(self.job_list),
+            created_ms=now,
+            start_ms=now + delay,
+            step_ms=step,
+            targets=targets,
+            parameters=params,
+            customer_reference=body.get("customer_reference"),
+            expire_ms=expire_ms,
+        )
+        if self.fail_next > 0:
+            self.fail_next -= 1
+            self._forced_fail.add(job.id)
+        self.jobs[job.id] = job
+        self.job_list.append(job)
+        self._unsettled.append(job)
+        view = job_view(job, progress(job, now), as_created=True)
+        self.settle(now)  # a zero-length job takes effect at once
+        return view
+
+    # -- job queries ----------------------------------------------------------------------------
+    def retrieve_job(self, job_id: str) -> dict[str, Any]:
+        now = self.settle()
+        job = self.jobs.get(job_id)
+        if job is None:
+            raise E.not_found()
+        return job_view(job, progress(job, now))
+
+    def number(self, ident: str) -> Record:
+        record = self.inventory.get(ident)
+        if record is None:
+            raise E.not_found(pointer="/id")
+        return record
+
+    def list_jobs(self, query: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        from mockserver.job_queries import list_jobs
+
+        return list_jobs(self, query)
