@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 4010
 ARGS   ?=
+SRC    := $(wildcard mockserver tests contract_tests bench fixtures)
 
 .PHONY: help venv run test check lint typecheck unit contract contract-url contract-live bench fuzz world clean
 
@@ -26,8 +27,8 @@ run: $(STAMP)
 	$(BIN)/telnyx-mock serve --host $(HOST) --port $(PORT) $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check mockserver tests contract_tests bench fixtures
-	$(BIN)/ruff format --check mockserver tests contract_tests bench fixtures
+	$(BIN)/ruff check $(SRC)
+	$(BIN)/ruff format --check $(SRC)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -49,7 +49,8 @@ def test_job_list_accepts_the_comma_status_form_the_sdk_sends(api: httpx.Client)
     assert created.status_code == 202
     comma = api.get("/v2/phone_numbers/jobs", params={"filter[status]": "pending,in_progress"})
     repeated = api.get(
-        "/v2/phone_numbers/jobs", params=[("filter[status][]", "pending"), ("filter[status][]", "x")]
+        "/v2/phone_numbers/jobs",
+        params=[("filter[status][]", "pending"), ("filter[status][]", "x")],
     )
     assert comma.status_code == 200
     assert [j["id"] for j in comma.json()["data"]] == [created.json()["data"]["id"]]
