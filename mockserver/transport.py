@@ -42,6 +42,17 @@ class _LoopThread:
             return cls._loop
 
 
+_local = threading.local()
+
+
+def _thread_loop() -> asyncio.AbstractEventLoop:
+    """This thread's private loop for sync calls (kept for the thread's life)."""
+    loop: asyncio.AbstractEventLoop | None = getattr(_local, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _local.loop = asyncio.new_event_loop()
+    return loop
+
+
 async def _call(app: ASGIApp, request: httpx.Request, body: bytes) -> httpx.Response:
     scope: dict[str, Any] = {
         "type": "http",
@@ -90,6 +101,10 @@ class ASGIBridge(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no loop in this thread: run here, no thread hop
+            return _thread_loop().run_until_complete(_call(self.app, request, body))
         future = asyncio.run_coroutine_threadsafe(
             _call(self.app, request, body), _LoopThread.loop()
         )
