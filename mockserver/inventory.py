@@ -51,6 +51,8 @@ class _Index:
         self._owned: set[Any] | None = None if owned else set()
 
     def fork(self) -> _Index:
+        # from now on both sides share every set: each copies a set before writing it
+        self._owned = set()
         return _Index(dict(self.sets), owned=False)
 
     def _writable(self, value: Any) -> set[str]:

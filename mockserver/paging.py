@@ -37,9 +37,10 @@ class Page:
 
 
 def _int(raw: Any, pointer: str, low: int, high: int | None) -> int:
-    if not isinstance(raw, str) or not raw.strip().isdigit():
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not (text.isascii() and text.isdigit()):
         raise _invalid_page(pointer)
-    value = int(raw.strip())
+    value = int(text)
     if value < low or (high is not None and value > high):
         raise _invalid_page(pointer)
     return value

@@ -12,7 +12,7 @@ from typing import Any
 
 from mockserver import errors as E
 
-_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
+_KEY = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])*)")
 _PART = re.compile(r"\[([^\[\]]*)\]")
 
 
@@ -27,7 +27,7 @@ def parse(items: Iterable[tuple[str, str]]) -> dict[str, Any]:
     """
     out: dict[str, Any] = {}
     for key, value in items:
-        match = _KEY.match(key)
+        match = _KEY.fullmatch(key)
         if match is None:
             raise E.bad_request("is not a valid query parameter name", parameter=key)
         parts = [match.group(1), *_PART.findall(match.group(2))]
@@ -46,22 +46,16 @@ def parse(items: Iterable[tuple[str, str]]) -> dict[str, Any]:
             node = child
         leaf = parts[-1]
         existing = node.get(leaf)
-        if is_list:
-            if existing is None:
-                node[leaf] = [value]
-            elif isinstance(existing, list):
-                existing.append(value)
-            else:
-                raise E.bad_request("must be given in one form only", parameter=_wire(parts))
-        elif existing is not None:
-            detail = (
-                "must be given once"
-                if isinstance(existing, str)
-                else ("cannot be both a value and an object")
-            )
-            raise E.bad_request(detail, parameter=_wire(parts))
+        if isinstance(existing, dict):
+            raise E.bad_request("cannot be both a value and an object", parameter=_wire(parts))
+        if existing is None:
+            node[leaf] = [value] if is_list else value
+        elif is_list and isinstance(existing, list):
+            existing.append(value)
+        elif is_list or isinstance(existing, list):
+            raise E.bad_request("must be given in one form only", parameter=_wire(parts))
         else:
-            node[leaf] = value
+            raise E.bad_request("must be given once", parameter=_wire(parts))
     return out
 
 
