@@ -102,7 +102,12 @@ def parse_list_filter(tenant: Tenant, raw: Any) -> NumberFilter:
         if not isinstance(nt, dict) or set(nt) - {"eq"}:
             raise E.bad_request("supports only [eq]", parameter="filter[number_type]")
         if "eq" in nt:
-            f.number_type = _one_of(nt, "eq", NUMBER_TYPES)
+            if nt["eq"] not in NUMBER_TYPES:
+                raise E.bad_request(
+                    "must be one of: " + ", ".join(NUMBER_TYPES),
+                    parameter="filter[number_type][eq]",
+                )
+            f.number_type = nt["eq"]
     if "source" in raw:
         f.source_type = SOURCES[_one_of(raw, "source", tuple(SOURCES))]
     if raw.get("without_tags") == "true":  # "All other values are ignored."

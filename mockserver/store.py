@@ -94,12 +94,16 @@ class Tenant:
         by_seq = {job.seq: job for job in self._unsettled}
         for when, seq, index in heapq.merge(*(events(j) for j in self._unsettled)):
             self._process(by_seq[seq], index, when)
-        self._unsettled = [
-            j
-            for j in self._unsettled
-            if len(j.outcomes) < len(j.targets) and not j.expires_before_start()
-        ]
+        self._unsettled = [j for j in self._unsettled if not self._finished(j, now)]
         return now
+
+    @staticmethod
+    def _finished(job: Job, now: int) -> bool:
+        """Nothing left to settle and no longer open (an expiring job stays until it expires)."""
+        if job.expires_before_start():
+            assert job.expire_ms is not None
+            return now >= job.expire_ms
+        return len(job.outcomes) >= len(job.targets)
 
     def _process(self, job: Job, index: int, when: int) -> None:
         target = job.targets[index]

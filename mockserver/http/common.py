@@ -77,6 +77,10 @@ def _depth_ok(value: Any, limit: int) -> bool:
     return True
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")  # NaN, Infinity, -Infinity
+
+
 async def read_json(request: Request) -> Any:
     """The request body as JSON, or a Telnyx-shaped 4xx: never an exception out of a parser."""
     settings = settings_of(request)
@@ -95,7 +99,7 @@ async def read_json(request: Request) -> Any:
     if not _is_json(request.headers.get("content-type")):
         raise E.error(415, E.BAD_REQUEST, E.T_UNSUPPORTED_MEDIA, E.D_CONTENT_TYPE)
     try:
-        body = json.loads(raw)
+        body = json.loads(raw, parse_constant=_reject_constant)
     except RecursionError:
         raise E.error(400, E.INVALID_JSON, E.T_INVALID_JSON, E.D_TOO_DEEP) from None
     except ValueError:  # JSONDecodeError and UnicodeDecodeError

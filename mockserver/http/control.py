@@ -30,6 +30,10 @@ async def health(request: Request) -> Response:
     )
 
 
+#: the last instant ISO 8601 can say (9999-12-31T23:59:59.999Z)
+MAX_MS = 253_402_300_799_999
+
+
 def _clock_json(now: int) -> dict[str, Any]:
     return {"data": {"now": iso_ms(now), "now_ms": now}}
 
@@ -52,6 +56,10 @@ async def clock_advance(request: Request) -> Response:
         raise E.bad_request("must be a non-negative number", pointer="/seconds")
     if seconds > 10 * 365 * 86400:
         raise E.bad_request("must be at most ten years", pointer="/seconds")
+    if world.settle() + round(seconds * 1000) > MAX_MS:
+        raise E.bad_request(
+            "would move the clock past 9999-12-31T23:59:59.999Z", pointer="/seconds"
+        )
     world.clock.advance(round(seconds * 1000))
     return json_response(_clock_json(world.settle()))
 
@@ -67,6 +75,8 @@ async def clock_set(request: Request) -> Response:
     except (ValueError, OverflowError):
         raise E.bad_request("must be an ISO 8601 timestamp", pointer="/now") from None
     now = world.settle()
+    if target > MAX_MS:
+        raise E.bad_request("must not be after 9999-12-31T23:59:59.999Z", pointer="/now")
     if target < now:
         raise E.bad_request("cannot move the clock backwards", pointer="/now")
     world.clock.set(target)
