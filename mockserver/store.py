@@ -137,14 +137,15 @@ class Tenant:
     def create_job(self, job_type: str, body: Any, query: dict[str, Any]) -> dict[str, Any]:
         """Validate a batch request completely, then create its job (CreateXxxJob operations)."""
         now = self.settle()
+        flt = parse_update_filter(query, self.inventory) if job_type == UPDATE else None
         check_shape(SCHEMA_BY_TYPE[job_type], body)
         assert isinstance(body, dict)
-        flt = parse_update_filter(query, self.inventory) if job_type == UPDATE else None
-        targets = self._targets(body, flt)
+        items = self._check_items(body, flt)
         if job_type == UPDATE:
             self._check_update_fields(body)
         elif job_type == EMERGENCY:
             self._check_emergency_fields(body)
+        targets = self._filter_targets(flt) if items is None else self._resolve(items, flt)
         billing = body.get("billing_group_id")
         if billing is not None and billing not in self.inventory.billing_groups:
             raise E.error(
@@ -157,18 +158,12 @@ class Tenant:
         self._check_job_cap(job_type, now)
         return self._new_job(job_type, body, targets, flt is not None, now)
 
-    def _targets(self, body: dict[str, Any], flt: NumberFilter | None) -> list[Target]:
+    def _check_items(self, body: dict[str, Any], flt: NumberFilter | None) -> list[str] | None:
+        """The listed targets after presence, cap, format and mixed-form checks; ``None`` when
+        the filter alone chooses the targets."""
         items: list[str] | None = body.get("phone_numbers")
         if flt is not None and not items:
-            found = self.inventory.select(flt)
-            targets = []
-            for match in found:
-                targets.append(Target(match["id"], match["phone_number"], "id"))
-                if len(targets) >= self.settings.max_numbers:
-                    break
-            if not targets:
-                raise E.bad_request(E.D_MIN_NUMBERS, pointer="/phone_numbers")
-            return targets
+            return None
         if items is None:
             raise E.bad_request(E.D_MUST_BE_PRESENT, pointer="/phone_numbers")
         if not items:
@@ -178,7 +173,23 @@ class Tenant:
             max_numbers=self.settings.max_numbers,
             allow_mixed=self.settings.allow_mixed_forms,
         )
-        targets = []
+        return items
+
+    def _filter_targets(self, flt: NumberFilter | None) -> list[Target]:
+        """The first ``max_numbers`` matches of a filter, in id order (R-FILTER-OVER-CAP)."""
+        assert flt is not None
+        targets: list[Target] = []
+        for match in self.inventory.select(flt):
+            targets.append(Target(match["id"], match["phone_number"], "id"))
+            if len(targets) >= self.settings.max_numbers:
+                break
+        if not targets:
+            raise E.bad_request(E.D_MIN_NUMBERS, pointer="/phone_numbers")
+        return targets
+
+    def _resolve(self, items: list[str], flt: NumberFilter | None) -> list[Target]:
+        """Ownership, then one target per number (first form given wins)."""
+        targets: dict[str, Target] = {}
         for item in unique(items):
             if item.startswith("+"):
                 record = self.inventory.get_by_e164(item)
@@ -188,13 +199,14 @@ class Tenant:
                 given = "id"
             if record is None:
                 raise E.bad_request(E.D_OWNERSHIP, pointer="/phone_numbers")
-            targets.append(Target(record["id"], record["phone_number"], given))
+            targets.setdefault(record["id"], Target(record["id"], record["phone_number"], given))
+        result = list(targets.values())
         if flt is not None:  # both given: the filter narrows the list (R-FILTER-AND-LIST)
             allowed = {r["id"] for r in self.inventory.select(flt)}
-            targets = [t for t in targets if t.id in allowed]
-            if not targets:
+            result = [t for t in result if t.id in allowed]
+            if not result:
                 raise E.bad_request(E.D_MIN_NUMBERS, pointer="/phone_numbers")
-        return targets
+        return result
 
     @staticmethod
     def _check_update_fields(body: dict[str, Any]) -> None:

@@ -17,8 +17,8 @@ from jsonschema.exceptions import ValidationError
 from mockserver import errors as E
 from mockserver import schemas
 
-E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
-NUMBER_ID = re.compile(r"^[0-9]{1,19}$")
+E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+NUMBER_ID = re.compile(r"[0-9]{1,19}")
 
 _ARTICLE = {"array": "an array", "object": "an object", "integer": "an integer"}
 
@@ -103,9 +103,9 @@ def check_items(items: list[str], *, max_numbers: int, allow_mixed: bool) -> Non
         raise E.bad_request(E.D_MAX_NUMBERS.format(limit=max_numbers), pointer="/phone_numbers")
     forms: set[str] = set()
     for index, item in enumerate(items):
-        if E164.match(item):
+        if E164.fullmatch(item):
             forms.add("phone_number")
-        elif NUMBER_ID.match(item):
+        elif NUMBER_ID.fullmatch(item):
             forms.add("id")
         else:
             raise E.error(

@@ -77,6 +77,24 @@ def _depth_ok(value: Any, limit: int) -> bool:
     return True
 
 
+def _unicode_ok(value: Any) -> bool:
+    """False when any string (or key) holds a lone surrogate, which no response could encode."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return True
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")  # NaN, Infinity, -Infinity
 
@@ -99,11 +117,13 @@ async def read_json(request: Request) -> Any:
     if not _is_json(request.headers.get("content-type")):
         raise E.error(415, E.BAD_REQUEST, E.T_UNSUPPORTED_MEDIA, E.D_CONTENT_TYPE)
     try:
-        body = json.loads(raw, parse_constant=_reject_constant)
+        body = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except RecursionError:
         raise E.error(400, E.INVALID_JSON, E.T_INVALID_JSON, E.D_TOO_DEEP) from None
     except ValueError:  # JSONDecodeError and UnicodeDecodeError
         raise E.error(400, E.INVALID_JSON, E.T_INVALID_JSON, E.D_INVALID_JSON) from None
     if not _depth_ok(body, settings.max_json_depth):
         raise E.error(400, E.INVALID_JSON, E.T_INVALID_JSON, E.D_TOO_DEEP)
+    if b"\\u" in raw and not _unicode_ok(body):  # only escapes can make lone surrogates
+        raise E.error(400, E.INVALID_JSON, E.T_INVALID_JSON, E.D_SURROGATE)
     return body

@@ -5,14 +5,14 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mockserver.http.common import json_response, query, read_json, tenant
+from mockserver.http.common import json_response, method_not_allowed, query, read_json, tenant
 from mockserver.jobs import DELETE, EMERGENCY, UPDATE
 
 
 async def _create(request: Request, job_type: str) -> Response:
     world = tenant(request)
-    q = query(request)
     body = await read_json(request)
+    q = query(request)
     return json_response({"data": world.create_job(job_type, body, q)}, 202)
 
 
@@ -28,8 +28,13 @@ async def delete_phone_numbers(request: Request) -> Response:
     return await _create(request, DELETE)
 
 
+CREATION_PATHS = frozenset({UPDATE, EMERGENCY, DELETE})
+
+
 async def retrieve_job(request: Request) -> Response:
     world = tenant(request)
+    if request.path_params["id"] in CREATION_PATHS:  # POST-only routes, not job ids
+        raise method_not_allowed(request, "POST")
     return json_response({"data": world.retrieve_job(request.path_params["id"])})
 
 
