@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, Router
+from starlette.types import ASGIApp
 
 from mockserver.clock import Clock, ManualClock, RealClock
 from mockserver.config import Settings
 from mockserver.errors import ApiError
-from mockserver.http import control, jobs, numbers
+from mockserver.faults import Faults, RateLimiter
+from mockserver.http import control, control_extra, jobs, numbers
 from mockserver.http import errors as handlers
+from mockserver.http.middleware import EmulatorMiddleware
 from mockserver.inventory import Inventory
+from mockserver.journal import Journals
 from mockserver.tenants import Tenants
 from mockserver.world import template as load_template
 
@@ -50,7 +54,16 @@ def control_routes() -> list[BaseRoute]:
         Route("/clock/advance", control.clock_advance, methods=["POST"]),
         Route("/clock/set", control.clock_set, methods=["POST"]),
         Route("/jobs/run", control.run_jobs, methods=["POST"]),
+        *control_extra.routes(),
     ]
+
+
+class Emulator(Starlette):
+    """Starlette with the emulator's own layer (journal, faults, rate limit, access log) outside
+    Starlette's error middleware, so that a dropped connection really sends nothing."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return EmulatorMiddleware(super().build_middleware_stack(), self.state)
 
 
 def create_app(
@@ -67,10 +80,10 @@ def create_app(
         template = load_template(settings.world_path)
     routes: list[BaseRoute] = []
     if settings.control:
-        routes.append(Mount("/_mock", routes=control_routes()))
-    routes.append(Mount("/v2", routes=data_routes()))
+        routes.append(Mount("/_mock", app=Router(control_routes(), redirect_slashes=False)))
+    routes.append(Mount("/v2", app=Router(data_routes(), redirect_slashes=False)))
     routes.extend(data_routes())  # the same routes without /v2 (the SDK's mock-server default)
-    app = Starlette(
+    app = Emulator(
         routes=routes,
         exception_handlers={
             ApiError: handlers.api_error,
@@ -78,7 +91,12 @@ def create_app(
             Exception: handlers.unexpected,
         },
     )
+    app.router.redirect_slashes = False  # /phone_numbers/ is an unknown route, not a redirect
     app.state.settings = settings
     app.state.clock = clock
     app.state.tenants = Tenants(settings, template, clock)
+    app.state.journals = Journals(settings.journal_size)
+    app.state.faults = Faults(settings.seed)
+    rate = settings.rate_limit_per_second
+    app.state.limiter = RateLimiter(rate) if rate else None
     return app

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from mockserver import __version__
 from mockserver.config import Settings
+from mockserver.faults import DropLogFilter
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4010
@@ -93,12 +94,18 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument(
         "--max-numbers", type=int, default=1000, help="numbers per batch (default %(default)s)"
     )
+    rules.add_argument(
+        "--rate-limit", type=_positive_float, default=None, metavar="N",
+        help="allow N requests per second per key: beyond, a 429 (code 10011) with Retry-After; "
+        "every response gets x-ratelimit-* headers (default: no limit)",
+    )  # fmt: skip
     serve.add_argument(
         "--no-control", action="store_true", help="remove the /_mock/ test controls entirely"
     )
     serve.add_argument(
-        "--log-format", choices=("text", "json"), default="text", help="request log lines"
-    )
+        "--log-format", choices=("text", "json"), default="text",
+        help="one log line per request, as text or JSON (default %(default)s)",
+    )  # fmt: skip
     return parser
 
 
@@ -114,7 +121,34 @@ def settings_from(args: argparse.Namespace) -> Settings:
         allow_mixed_forms=args.allow_mixed,
         max_numbers=args.max_numbers,
         control=not args.no_control,
+        rate_limit_per_second=args.rate_limit,
     )
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object per line: a record's ``fields`` (request lines, ready) or its message."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields = getattr(record, "fields", None)
+        if not isinstance(fields, dict):
+            fields = {
+                "event": "log",
+                "level": record.levelname.lower(),
+                "message": record.getMessage(),
+            }
+        return json.dumps({"ts": round(record.created, 3), **fields}, separators=(",", ":"))
+
+
+def configure_logging(log_format: str) -> None:
+    """Request lines (``mockserver.access``) and the emulator's own, as text or JSON lines."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonLines() if log_format == "json" else logging.Formatter("%(message)s"))
+    for name in ("mockserver", "uvicorn.error"):
+        log = logging.getLogger(name)
+        log.handlers[:] = [handler]
+        log.propagate = False
+    logging.getLogger("mockserver").setLevel(logging.INFO)
+    logging.getLogger("uvicorn.error").addFilter(DropLogFilter())
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -124,16 +158,16 @@ def _serve(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     app = create_app(settings_from(args))
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    configure_logging(args.log_format)
     log = logging.getLogger("mockserver")
     ready = time.perf_counter() - started
-    if args.log_format == "json":
-        log.info(json.dumps({"event": "ready", "host": args.host, "port": args.port,
-                             "build_s": round(ready, 3)}))  # fmt: skip
-    else:
-        log.info("telnyx-mock %s on http://%s:%d (built in %.3fs)", __version__, args.host,
-                 args.port, ready)  # fmt: skip
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    fields = {"event": "ready", "version": __version__, "host": args.host, "port": args.port,
+              "build_s": round(ready, 3)}  # fmt: skip
+    log.info("telnyx-mock %s on http://%s:%d (built in %.3fs)", __version__, args.host,
+             args.port, ready, extra={"fields": fields})  # fmt: skip
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level="warning", access_log=False, log_config=None
+    )
     return 0
 
 

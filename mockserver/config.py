@@ -40,8 +40,11 @@ class Settings:
     #: request limits (bad input)
     max_body_bytes: int = 1024 * 1024
     max_json_depth: int = 32
-    #: per-tenant request journal size
+    #: per-tenant request journal size (entries) and bytes kept of each request/response body
     journal_size: int = 1000
+    journal_body_bytes: int = 64 * 1024
+    #: per-key rate limit (requests per second, token bucket on the tenant clock); None = off
+    rate_limit_per_second: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_(self, **changes: Any) -> Settings:

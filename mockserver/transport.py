@@ -72,6 +72,7 @@ async def _call(app: ASGIApp, request: httpx.Request, body: bytes) -> httpx.Resp
         "root_path": "",
     }
     sent = False
+    started = False
     status = 500
     headers: list[tuple[bytes, bytes]] = []
     chunks: list[bytes] = []
@@ -84,14 +85,25 @@ async def _call(app: ASGIApp, request: httpx.Request, body: bytes) -> httpx.Resp
         return {"type": "http.request", "body": body, "more_body": False}
 
     async def send(message: Message) -> None:
-        nonlocal status, headers
+        nonlocal started, status, headers
         if message["type"] == "http.response.start":
-            status = message["status"]
+            if not 100 <= message["status"] <= 599:  # as a server does: refuse, then hang up
+                raise RuntimeError(f"invalid HTTP status {message['status']!r}")
+            started, status = True, message["status"]
             headers = list(message.get("headers", []))
         elif message["type"] == "http.response.body":
             chunks.append(message.get("body", b""))
 
-    await app(scope, receive, send)
+    try:
+        await app(scope, receive, send)
+    except Exception as exc:
+        if started:
+            raise
+        # the app closed the connection without answering (a ``drop`` fault): what httpx
+        # raises when a server does that
+        raise httpx.RemoteProtocolError(
+            "Server disconnected without sending a response.", request=request
+        ) from exc
     return httpx.Response(status, headers=headers, content=b"".join(chunks), request=request)
 
 

@@ -129,7 +129,7 @@ def test_settings_from_maps_every_flag() -> None:
             "--fixtures", str(world_file), "--api-key", "a", "--api-key", "b",
             "--manual-clock", "--pending-delay", "2.5", "--numbers-per-second", "7.5",
             "--instant", "--allow-mixed", "--max-numbers", "50", "--no-control",
-            "--log-format", "json",
+            "--log-format", "json", "--rate-limit", "2.5",
         ]
     )  # fmt: skip
     assert settings_from(args) == Settings(
@@ -143,6 +143,7 @@ def test_settings_from_maps_every_flag() -> None:
         allow_mixed_forms=True,
         max_numbers=50,
         control=False,
+        rate_limit_per_second=2.5,
     )
     assert (args.host, args.port, args.log_format) == ("0.0.0.0", 0, "json")
 
@@ -162,6 +163,7 @@ def test_settings_from_maps_every_flag() -> None:
         (["--allow-mixed"], "allow_mixed_forms", True),
         (["--max-numbers", "10"], "max_numbers", 10),
         (["--no-control"], "control", False),
+        (["--rate-limit", "5"], "rate_limit_per_second", 5.0),
     ],
 )
 def test_each_flag_changes_exactly_its_setting(
@@ -182,7 +184,7 @@ def test_every_serve_option_is_known_to_this_test() -> None:
     assert dests == {
         "host", "port", "seed", "fixtures", "api_key", "manual_clock", "pending_delay",
         "numbers_per_second", "instant", "allow_mixed", "max_numbers", "no_control",
-        "log_format",
+        "log_format", "rate_limit",
     }  # fmt: skip
 
 

@@ -41,6 +41,11 @@ def _clock_json(now: int) -> dict[str, Any]:
 async def reset(request: Request) -> Response:
     world = tenant(request)
     tenants_of(request).reset(world.key)
+    state = request.app.state
+    state.journals.clear(world.key)
+    state.faults.clear(world.key)
+    if state.limiter is not None:
+        state.limiter.forget(world.key)
     return json_response({"data": {"reset": True}})
 
 

@@ -1,0 +1,226 @@
+"""The emulator's outermost ASGI layer: request journal, fault injection, rate limit, access log.
+
+A pure ASGI middleware (no ``BaseHTTPMiddleware``): it tees the request and response bodies as
+they stream past instead of re-buffering them. It wraps Starlette's own error middleware, so a
+``drop`` fault can leave without any response at all. ``/_mock/`` requests are logged but never
+journaled, faulted or rate limited; nor, while the controls are on, are data-plane requests
+marked with the ``INTERNAL`` header, which the pytest plugin's handle sends to read the world.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from typing import Any
+
+from starlette.datastructures import State
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mockserver import errors as E
+from mockserver.clock import Clock
+from mockserver.config import Settings
+from mockserver.faults import ConnectionDropped, Faults, RateLimiter
+from mockserver.journal import Journals, fingerprint
+from mockserver.tenants import Tenants, bearer_key
+
+ACCESS_LOG = logging.getLogger("mockserver.access")
+#: a request with this header is the test's own look at the world, not traffic under test
+INTERNAL = "x-telnyx-mock-internal"
+#: the status of the start message a drop sends: servers refuse it after marking the response
+#: started, so they close the connection instead of answering 500 (see ``ConnectionDropped``)
+ABORT_STATUS = 0
+#: how a latency fault waits (a name of its own, so a test can observe it without waiting)
+sleep = asyncio.sleep
+
+
+def is_control(path: str) -> bool:
+    return path == "/_mock" or path.startswith("/_mock/")
+
+
+class EmulatorMiddleware:
+    def __init__(self, app: ASGIApp, state: State) -> None:
+        self.app = app
+        self.settings: Settings = state.settings
+        self.clock: Clock = state.clock
+        self.tenants: Tenants = state.tenants
+        self.journals: Journals = state.journals
+        self.faults: Faults = state.faults
+        self.limiter: RateLimiter | None = state.limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+        elif is_control(scope["path"]) or (
+            self.settings.control and _header(scope, INTERNAL.encode()) is not None
+        ):
+            if ACCESS_LOG.isEnabledFor(logging.INFO):
+                await _Exchange(self, scope, receive, send, journal=False).run()
+            else:
+                await self.app(scope, receive, send)
+        else:
+            await _Exchange(self, scope, receive, send, journal=True).run()
+
+
+class _Exchange:
+    """One request/response pair passing through the middleware."""
+
+    def __init__(
+        self, layer: EmulatorMiddleware, scope: Scope, receive: Receive, send: Send, *,
+        journal: bool,
+    ) -> None:  # fmt: skip
+        self.layer = layer
+        self.scope = scope
+        self._receive = receive
+        self._send = send
+        self.journaled = journal
+        self.limit = layer.settings.journal_body_bytes if journal else 0
+        self.request = bytearray()
+        self.request_size = 0
+        self.response = bytearray()
+        self.response_size = 0
+        self.status: int | None = None
+        self.fault: str | None = None
+        self.extra: dict[str, str] = {}
+        self.request_done = False
+
+    # -- the tee ----------------------------------------------------------------------------------
+    async def receive(self) -> Message:
+        message = await self._receive()
+        if message["type"] == "http.request":
+            chunk: bytes = message.get("body", b"")
+            self.request_size += len(chunk)
+            if len(self.request) < self.limit:
+                self.request += chunk[: self.limit - len(self.request)]
+            self.request_done = not message.get("more_body", False)
+        elif message["type"] == "http.disconnect":
+            self.request_done = True
+        return message
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            if self.extra:
+                raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in self.extra.items()]
+                message = {**message, "headers": [*message.get("headers", []), *raw]}
+        elif message["type"] == "http.response.body":
+            chunk: bytes = message.get("body", b"")
+            self.response_size += len(chunk)
+            if len(self.response) < self.limit:
+                self.response += chunk[: self.limit - len(self.response)]
+        await self._send(message)
+
+    async def drain(self) -> None:
+        """Read the request body the handler will not read (it is journaled all the same)."""
+        while not self.request_done:
+            await self.receive()
+
+    async def respond(self, error: E.ApiError) -> None:
+        await self.drain()
+        body = json.dumps(error.to_json(), separators=(",", ":")).encode("utf-8")
+        headers = {**self.extra, **{k.lower(): v for k, v in error.headers.items()}}
+        self.extra = {}
+        raw = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+        raw += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        await self.send({"type": "http.response.start", "status": error.status, "headers": raw})
+        await self.send({"type": "http.response.body", "body": body})
+
+    async def drop(self) -> None:
+        await self.drain()
+        # the server refuses this start after marking the response started: it then closes
+        with contextlib.suppress(Exception):
+            await self._send({"type": "http.response.start", "status": ABORT_STATUS, "headers": []})
+        raise ConnectionDropped(f"{self.scope['method']} {self.scope['path']}")
+
+    # -- the exchange -----------------------------------------------------------------------------
+    async def run(self) -> None:
+        layer = self.layer
+        started = time.perf_counter()
+        raw_key = bearer_key(_header(self.scope, b"authorization"))
+        allowed = raw_key is not None and (
+            not layer.settings.api_keys or raw_key in layer.settings.api_keys
+        )
+        key = raw_key if allowed else None
+        at_ms = 0
+        if self.journaled:
+            at_ms = layer.tenants.get(key).now() if key is not None else layer.clock.now_ms()
+        try:
+            if key is not None and self.journaled:
+                await self._faulted(key, at_ms)
+            if self.status is None:
+                await layer.app(self.scope, self.receive, self.send)
+        finally:
+            if self.journaled:
+                self._record(key, raw_key, at_ms)
+            if ACCESS_LOG.isEnabledFor(logging.INFO):
+                self._log(raw_key, time.perf_counter() - started)
+
+    async def _faulted(self, key: str, at_ms: int) -> None:
+        """Apply the rate limit and the tenant's faults; answer here if one of them does."""
+        layer = self.layer
+        if layer.limiter is not None:
+            allowance = layer.limiter.take(key, at_ms)
+            self.extra = allowance.headers()
+            if not allowance.allowed:
+                self.fault = "rate_limit"
+                await self.respond(allowance.error())
+                return
+        faults = layer.faults.peek(key)
+        if faults is None:
+            return
+        delay, fault = faults.match(self.scope["method"], self.scope["path"])
+        if delay:
+            self.fault = "latency"
+            await sleep(delay / 1000)
+        if fault is None:
+            return
+        self.fault = f"latency,{fault.label}" if delay else fault.label
+        if fault.kind == "drop":
+            await self.drop()
+        await self.respond(fault.error())
+
+    def _record(self, key: str | None, raw_key: str | None, at_ms: int) -> None:
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self.scope["headers"]]
+        self.layer.journals.of(key).record(
+            at_ms=at_ms,
+            key=fingerprint(raw_key),
+            method=self.scope["method"],
+            path=self.scope["path"],
+            query=self.scope.get("query_string", b"").decode("latin-1"),
+            headers=headers,
+            request=bytes(self.request),
+            request_size=self.request_size,
+            status=self.status if self.status != ABORT_STATUS else None,
+            response=bytes(self.response),
+            response_size=self.response_size,
+            fault=self.fault,
+        )
+
+    def _log(self, raw_key: str | None, seconds: float) -> None:
+        status = self.status if self.status not in (None, ABORT_STATUS) else None
+        fields: dict[str, Any] = {
+            "event": "request",
+            "method": self.scope["method"],
+            "path": self.scope["path"],
+            "query": self.scope.get("query_string", b"").decode("latin-1"),
+            "status": status,
+            "duration_ms": round(seconds * 1000, 2),
+            "key": fingerprint(raw_key),
+            "fault": self.fault,
+        }
+        target = fields["path"] + (f"?{fields['query']}" if fields["query"] else "")
+        ACCESS_LOG.info(
+            "%s %s %s %.1fms key=%s%s", fields["method"], target, status or "dropped",
+            fields["duration_ms"], fields["key"] or "-",
+            f" fault={self.fault}" if self.fault else "", extra={"fields": fields},
+        )  # fmt: skip
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key.lower() == name:
+            text: str = value.decode("latin-1")
+            return text
+    return None
