@@ -14,6 +14,7 @@ help:
 	@echo "make run    - set up and start the emulator on http://$(HOST):$(PORT)"
 	@echo "make test   - set up and run every check and test (what CI runs)"
 	@echo "make check  - ruff + mypy only"
+	@echo "make contract | contract-url URL=... | contract-live - the contract suite"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +39,24 @@ check: lint typecheck
 unit: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider
 
-test: check unit
+# after `check unit`: the contract suite in-process, then against a separately started emulator
+# process over HTTP in real time with --no-control (the live target's code path: real polling)
+test: check unit contract
+	$(BIN)/python contract_tests/run_against_process.py -p no:cacheprovider
+
+contract: $(STAMP)
+	$(BIN)/pytest contract_tests --target inprocess -p no:cacheprovider
+
+contract-url: $(STAMP)
+	@test -n "$(URL)" || { echo "usage: make contract-url URL=http://127.0.0.1:4010/v2"; exit 2; }
+	$(BIN)/pytest contract_tests --target url --url $(URL) -p no:cacheprovider
+
+# opt-in: TELNYX_API_KEY, TELNYX_CONTRACT_NUMBERS (+E.164, comma-separated), TELNYX_CONTRACT_TAG
+contract-live: $(STAMP)
+	$(BIN)/pytest contract_tests --target live --hypothesis-profile live -p no:cacheprovider
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_fixture.py
 
 world: $(STAMP)
 	$(BIN)/python fixtures/generate_world.py
