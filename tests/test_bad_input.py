@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from mockserver.config import Settings
+from tests.helpers import assert_error
 
 UPDATE = "/v2/phone_numbers/jobs/update_phone_numbers"
 EMERGENCY = "/v2/phone_numbers/jobs/update_emergency_settings"
@@ -48,31 +49,6 @@ def send(client: httpx.Client, path: str, **kwargs: Any) -> httpx.Response:
 
 def ok_status(path: str) -> int:
     return 202 if path in JOB_ENDPOINTS else 200
-
-
-def error_item(
-    code: str, title: str, detail: str, pointer: str | None = None, parameter: str | None = None
-) -> dict[str, Any]:
-    item: dict[str, Any] = {"code": code, "title": title, "detail": detail}
-    source = {k: v for k, v in (("pointer", pointer), ("parameter", parameter)) if v is not None}
-    if source:
-        item["source"] = source
-    item["meta"] = {"url": f"https://developers.telnyx.com/docs/overview/errors/{code}"}
-    return item
-
-
-def assert_error(
-    r: httpx.Response,
-    status: int,
-    code: str,
-    title: str,
-    detail: str,
-    *,
-    pointer: str | None = None,
-    parameter: str | None = None,
-) -> None:
-    assert r.status_code == status, r.text
-    assert r.json() == {"errors": [error_item(code, title, detail, pointer, parameter)]}
 
 
 def job_total(client: httpx.Client) -> int:

@@ -23,6 +23,7 @@ from mockserver import errors as E
 from mockserver.app import create_app
 from mockserver.config import Settings
 from tests.conftest import advance, make_client
+from tests.helpers import assert_error, error_item
 
 UPDATE = "/v2/phone_numbers/jobs/update_phone_numbers"
 EMERGENCY = "/v2/phone_numbers/jobs/update_emergency_settings"
@@ -120,31 +121,6 @@ def body_for(path: str, targets: list[str], **extra: Any) -> dict[str, Any]:
         body["emergency_enabled"] = False
     body.update(extra)
     return body
-
-
-def error_item(
-    code: str, title: str, detail: str, pointer: str | None = None, parameter: str | None = None
-) -> dict[str, Any]:
-    item: dict[str, Any] = {"code": code, "title": title, "detail": detail}
-    source = {k: v for k, v in (("pointer", pointer), ("parameter", parameter)) if v is not None}
-    if source:
-        item["source"] = source
-    item["meta"] = {"url": f"https://developers.telnyx.com/docs/overview/errors/{code}"}
-    return item
-
-
-def assert_error(
-    r: httpx.Response,
-    status: int,
-    code: str,
-    title: str,
-    detail: str,
-    *,
-    pointer: str | None = None,
-    parameter: str | None = None,
-) -> None:
-    assert r.status_code == status, r.text
-    assert r.json() == {"errors": [error_item(code, title, detail, pointer, parameter)]}
 
 
 def assert_422(

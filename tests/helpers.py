@@ -1,0 +1,32 @@
+"""Assertions shared by test modules: the exact Telnyx error envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+def error_item(
+    code: str, title: str, detail: str, pointer: str | None = None, parameter: str | None = None
+) -> dict[str, Any]:
+    item: dict[str, Any] = {"code": code, "title": title, "detail": detail}
+    source = {k: v for k, v in (("pointer", pointer), ("parameter", parameter)) if v is not None}
+    if source:
+        item["source"] = source
+    item["meta"] = {"url": f"https://developers.telnyx.com/docs/overview/errors/{code}"}
+    return item
+
+
+def assert_error(
+    r: httpx.Response,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    pointer: str | None = None,
+    parameter: str | None = None,
+) -> None:
+    assert r.status_code == status, r.text
+    assert r.json() == {"errors": [error_item(code, title, detail, pointer, parameter)]}
