@@ -228,7 +228,10 @@ def inventory(target: Target) -> Inventory:
     sandbox). Tests that delete numbers take theirs from elsewhere (see ``deletable``)."""
     numbers = tuple(target.inventory())
     if not numbers:
-        pytest.skip(f"{target.name}: no active numbers to use as targets")
+        pytest.fail(
+            f"{target.name}: no active numbers to use as targets (on live: check that "
+            "TELNYX_CONTRACT_NUMBERS names active numbers of this account)"
+        )
     return Inventory(numbers, tag=target.sandbox_tag)
 
 

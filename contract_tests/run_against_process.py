@@ -20,8 +20,14 @@ from pathlib import Path
 
 import httpx
 
+from contract_tests.targets import DEFAULT_API_KEY
+
 ROOT = Path(__file__).resolve().parent.parent
-SERVER_ARGS = ("--no-control", "--pending-delay", "0.2", "--numbers-per-second", "200")
+#: the key is the only one the server accepts (an allowlist, as on the live API)
+SERVER_ARGS = (
+    "--no-control", "--pending-delay", "0.2", "--numbers-per-second", "200",
+    "--api-key", DEFAULT_API_KEY,
+)  # fmt: skip
 START_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 10.0
 
@@ -43,7 +49,7 @@ def wait_until_ready(process: subprocess.Popen[bytes], base_url: str) -> bool:
     """True once the server answers; False if it exits or the deadline passes."""
     deadline = time.monotonic() + START_TIMEOUT_S
     pause = threading.Event()
-    headers = {"Authorization": "Bearer readiness-probe"}
+    headers = {"Authorization": f"Bearer {DEFAULT_API_KEY}"}
     while time.monotonic() < deadline:
         if process.poll() is not None:
             return False

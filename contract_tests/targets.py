@@ -222,7 +222,8 @@ class InProcessTarget(HttpTarget):
     def __init__(
         self, api_key: str = DEFAULT_API_KEY, overrides: Mapping[str, Any] | None = None
     ) -> None:
-        self.settings = settings_with(overrides or {})
+        # like the live API, only the issued key works (unless the overrides say otherwise)
+        self.settings = settings_with({"api_keys": [api_key], **(overrides or {})})
         self.rejects_unknown_keys = bool(self.settings.api_keys)
         app = create_app(self.settings)
         super().__init__(
@@ -261,6 +262,18 @@ class UrlTarget(HttpTarget):
         super().__init__(
             base_url, api_key, httpx.HTTPTransport(), has_controls=probe_controls(base_url)
         )
+        self.rejects_unknown_keys = probe_allowlist(base_url)
+
+
+def probe_allowlist(base_url: str) -> bool:
+    """True when a key the server never issued gets a 401 (a harmless GET)."""
+    headers = {"Authorization": f"Bearer never-issued-{os.getpid()}-{time.monotonic_ns()}"}
+    try:
+        response = httpx.get(f"{base_url.rstrip('/')}/phone_numbers/jobs", headers=headers,
+                             timeout=5.0)  # fmt: skip
+    except httpx.HTTPError as exc:
+        raise ConnectionError(f"cannot reach {base_url}: {exc}") from exc
+    return response.status_code == 401
 
 
 def probe_controls(base_url: str) -> bool:
