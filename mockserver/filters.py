@@ -59,11 +59,12 @@ def _check_schema(schema_name: str, raw: dict[str, Any]) -> None:
     raise E.bad_request(detail, parameter=param)
 
 
-def _null_or(value: str) -> tuple[str | None]:
+def null_or(value: str) -> tuple[str | None]:
+    """A filter value, with the string ``'null'`` meaning "has none"."""
     return (None,) if value == "null" else (value,)
 
 
-def _digits(value: str, parameter: str) -> str:
+def phone_digits(value: str, parameter: str) -> str:
     """The digits to look for; ``""`` (match nothing) when the value has non-digits."""
     body = value[1:] if value.startswith("+") else value
     if sum(ch.isdigit() for ch in body) < 3:
@@ -90,12 +91,12 @@ def parse_update_filter(query: dict[str, Any], inv: Inventory) -> NumberFilter |
     if "connection_id" in raw:
         f.connection_ids = frozenset({raw["connection_id"]})
     if "phone_number" in raw:
-        f.phone_number_digits = _digits(raw["phone_number"], "filter[phone_number]")
+        f.phone_number_digits = phone_digits(raw["phone_number"], "filter[phone_number]")
     f.usage_payment_method = raw.get("voice.usage_payment_method")
     if "billing_group_id" in raw:
-        f.billing_group_id = _null_or(raw["billing_group_id"])
+        f.billing_group_id = null_or(raw["billing_group_id"])
     if "emergency_address_id" in raw:
-        f.emergency_address_id = _null_or(raw["emergency_address_id"])
+        f.emergency_address_id = null_or(raw["emergency_address_id"])
     f.customer_reference = raw.get("customer_reference")
     if "has_bundle" in raw:
         value = raw["has_bundle"]
@@ -103,14 +104,19 @@ def parse_update_filter(query: dict[str, Any], inv: Inventory) -> NumberFilter |
             raise E.bad_request("must be one of: true, false", parameter="filter[has_bundle]")
         f.has_bundle = value == "true"
     names = raw.get("voice.connection_name")
-    if isinstance(names, dict) and names:
-        ids: set[str | None] | None = None
-        for op in NAME_OPS:
-            if op in names:
-                match: set[str | None] = set(inv.connections_matching(op, names[op]))
-                ids = match if ids is None else ids & match
-        assert ids is not None
-        if f.connection_ids is not None:
-            ids &= set(f.connection_ids)
-        f.connection_ids = frozenset(ids)
+    if isinstance(names, dict):
+        f.connection_ids = connections_named(inv, names, f.connection_ids)
     return f
+
+
+def connections_named(
+    inv: Inventory, names: dict[str, str], within: frozenset[str | None] | None
+) -> frozenset[str | None] | None:
+    """Connection ids whose name passes every operator in ``names`` (AND), narrowed to
+    ``within`` when a connection filter is already set; ``within`` when ``names`` is empty."""
+    ids = within
+    for op in NAME_OPS:
+        if op in names:
+            match = inv.connections_matching(op, names[op])
+            ids = match if ids is None else ids & match
+    return ids

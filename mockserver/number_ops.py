@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from mockserver import errors as E
 from mockserver import outcomes
 from mockserver.clock import iso_ms
-from mockserver.filters import NAME_OPS, _digits, _null_or
+from mockserver.filters import NAME_OPS, connections_named, null_or, phone_digits
 from mockserver.inventory import NumberFilter, Record
 from mockserver.jobs import UPDATE
 from mockserver.paging import parse_page, parse_sort
@@ -31,10 +31,9 @@ LIST_FILTER_KEYS = (
 SORTS = ("purchased_at", "phone_number", "connection_name", "usage_payment_method")
 
 
-def _one_of(raw: dict[str, Any], key: str, allowed: tuple[str, ...] | list[str]) -> str:
-    value = raw[key]
+def _one_of(value: Any, allowed: tuple[str, ...], parameter: str) -> str:
     if not isinstance(value, str) or value not in allowed:
-        raise E.bad_request("must be one of: " + ", ".join(allowed), parameter=f"filter[{key}]")
+        raise E.bad_request("must be one of: " + ", ".join(allowed), parameter=parameter)
     return value
 
 
@@ -57,9 +56,9 @@ def parse_list_filter(tenant: Tenant, raw: Any) -> NumberFilter:
     if "tag" in raw:
         f.tag = _string(raw, "tag")
     if "phone_number" in raw:
-        f.phone_number_digits = _digits(_string(raw, "phone_number"), "filter[phone_number]")
+        f.phone_number_digits = phone_digits(_string(raw, "phone_number"), "filter[phone_number]")
     if "status" in raw:
-        f.status = frozenset({_one_of(raw, "status", STATUS_FILTER)})
+        f.status = frozenset({_one_of(raw["status"], STATUS_FILTER, "filter[status]")})
     if "country_iso_alpha2" in raw:
         value = raw["country_iso_alpha2"]
         items = value if isinstance(value, list) else [value]
@@ -74,7 +73,6 @@ def parse_list_filter(tenant: Tenant, raw: Any) -> NumberFilter:
             raise E.bad_request(
                 "must be an object of operators", parameter="filter[voice.connection_name]"
             )
-        ids: set[str | None] | None = None if f.connection_ids is None else set(f.connection_ids)
         for op in sorted(names):
             param = f"filter[voice.connection_name][{op}]"
             value = names[op]
@@ -84,17 +82,16 @@ def parse_list_filter(tenant: Tenant, raw: Any) -> NumberFilter:
                 raise E.bad_request("must be a single value", parameter=param)
             if op != "eq" and len(value) < 3:
                 raise E.bad_request(E.D_FILTER_MIN_CHARS, parameter=param)
-            match: set[str | None] = set(tenant.inventory.connections_matching(op, value))
-            ids = match if ids is None else ids & match
-        if ids is not None:
-            f.connection_ids = frozenset(ids)
+        f.connection_ids = connections_named(tenant.inventory, names, f.connection_ids)
     if "voice.usage_payment_method" in raw:
         f.usage_payment_method = _one_of(
-            raw, "voice.usage_payment_method", ("pay-per-minute", "channel")
+            raw["voice.usage_payment_method"],
+            ("pay-per-minute", "channel"),
+            "filter[voice.usage_payment_method]",
         )
     for key in ("billing_group_id", "emergency_address_id"):
         if key in raw:
-            setattr(f, key, _null_or(_string(raw, key)))
+            setattr(f, key, null_or(_string(raw, key)))
     if "customer_reference" in raw:
         f.customer_reference = _string(raw, "customer_reference")
     if "number_type" in raw:
@@ -102,14 +99,9 @@ def parse_list_filter(tenant: Tenant, raw: Any) -> NumberFilter:
         if not isinstance(nt, dict) or set(nt) - {"eq"}:
             raise E.bad_request("supports only [eq]", parameter="filter[number_type]")
         if "eq" in nt:
-            if nt["eq"] not in NUMBER_TYPES:
-                raise E.bad_request(
-                    "must be one of: " + ", ".join(NUMBER_TYPES),
-                    parameter="filter[number_type][eq]",
-                )
-            f.number_type = nt["eq"]
+            f.number_type = _one_of(nt["eq"], NUMBER_TYPES, "filter[number_type][eq]")
     if "source" in raw:
-        f.source_type = SOURCES[_one_of(raw, "source", tuple(SOURCES))]
+        f.source_type = SOURCES[_one_of(raw["source"], tuple(SOURCES), "filter[source]")]
     if raw.get("without_tags") == "true":  # "All other values are ignored."
         f.without_tags = True
     return f
