@@ -27,10 +27,17 @@ class Tenants:
         self.clock = clock
         self._tenants: dict[str, Tenant] = {}
 
-    def authenticate(self, header: str | None) -> Tenant:
-        """The tenant of a request; 401 (10009) without a usable key or outside the allowlist."""
+    def accepted_key(self, header: str | None) -> str | None:
+        """The key of an ``Authorization`` header if it is usable and allowed, else ``None``."""
         key = bearer_key(header)
         if key is None or (self.settings.api_keys and key not in self.settings.api_keys):
+            return None
+        return key
+
+    def authenticate(self, header: str | None) -> Tenant:
+        """The tenant of a request; 401 (10009) without a usable key or outside the allowlist."""
+        key = self.accepted_key(header)
+        if key is None:
             raise E.unauthorized()
         return self.get(key)
 

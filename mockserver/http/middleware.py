@@ -138,11 +138,9 @@ class _Exchange:
     async def run(self) -> None:
         layer = self.layer
         started = time.perf_counter()
-        raw_key = bearer_key(_header(self.scope, b"authorization"))
-        allowed = raw_key is not None and (
-            not layer.settings.api_keys or raw_key in layer.settings.api_keys
-        )
-        key = raw_key if allowed else None
+        header = _header(self.scope, b"authorization")
+        raw_key = bearer_key(header)
+        key = layer.tenants.accepted_key(header)
         at_ms = 0
         if self.journaled:
             at_ms = layer.tenants.get(key).now() if key is not None else layer.clock.now_ms()
