@@ -9,15 +9,14 @@ drawn from the tenant's own seeded random source (never the global one).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
-import random
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from mockserver import errors as E
+from mockserver.ids import IdSource
 from mockserver.journal import strip_v2
 
 REQUEST_KINDS = ("status", "latency", "drop")
@@ -45,11 +44,6 @@ class DropLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
         return not isinstance(exc, ConnectionDropped)
-
-
-def _seeded(seed: int, namespace: str) -> random.Random:
-    digest = hashlib.sha256(f"{seed}:{namespace}".encode()).digest()
-    return random.Random(int.from_bytes(digest[:16], "big"))
 
 
 @dataclass
@@ -198,7 +192,7 @@ class FaultSet:
     """One tenant's request faults and its seeded random source."""
 
     def __init__(self, seed: int, key: str) -> None:
-        self._rng = _seeded(seed, f"faults:{key}")
+        self._rng = IdSource(seed, f"faults:{key}")
         self._faults: list[Fault] = []
         self._next = 0
 
