@@ -103,10 +103,8 @@ class MockHandle:
         self._call("POST", "/_mock/jobs/run")
 
     def reset(self) -> None:
-        """Forget the handle's tenant, its faults and its journal."""
+        """Forget the handle's tenant, its faults and its journal (``/_mock/reset`` does all)."""
         self._call("POST", "/_mock/reset")
-        self.clear_faults()
-        self.clear_journal()
 
     # -- the world --------------------------------------------------------------------------------
     def numbers(self, params: Mapping[str, str] | None = None) -> list[JSON]:

@@ -331,3 +331,18 @@ def test_job_ids_are_per_tenant() -> None:
             create(bob, "update_phone_numbers", body)
         assert create(alice, "update_phone_numbers", body) == alone
         assert create(bob, "update_phone_numbers", body) != alone
+
+
+@pytest.mark.rule("C-CONTROLS")
+def test_reset_also_forgets_the_tenants_faults_and_journal(
+    api: httpx.Client, other_api: httpx.Client
+) -> None:
+    for client in (api, other_api):
+        fault = {"kind": "status", "status": 500, "route": "^/phone_numbers$"}
+        assert client.post("/_mock/faults", json=fault).status_code == 201
+        assert client.get("/v2/phone_numbers/jobs").status_code == 200
+    assert api.post("/_mock/reset").status_code == 200
+    assert api.get("/_mock/faults").json()["data"] == []
+    assert api.get("/_mock/journal").json()["meta"]["total"] == 0
+    assert len(other_api.get("/_mock/faults").json()["data"]) == 1  # other tenants keep theirs
+    assert other_api.get("/_mock/journal").json()["meta"]["total"] == 1
