@@ -235,11 +235,13 @@ class Inventory:
                 break
         return result
 
-    def select(self, f: NumberFilter) -> Iterator[Record]:
-        """Every number matching ``f``, in the stable order (id ascending)."""
+    def select(self, f: NumberFilter, among: Iterable[str] | None = None) -> Iterator[Record]:
+        """Every number matching ``f`` (and, if given, whose id is ``among``), in id order."""
         if f.phone_number_digits == "":
             return
         candidates = self._candidates(f)
+        if among is not None:
+            candidates = set(among) if candidates is None else candidates & set(among)
         digits = f.phone_number_digits
         if candidates is None:
             ids: Iterable[str] = (i for i in self.order if i in self.numbers)

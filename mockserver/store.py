@@ -202,7 +202,8 @@ class Tenant:
             targets.setdefault(record["id"], Target(record["id"], record["phone_number"], given))
         result = list(targets.values())
         if flt is not None:  # both given: the filter narrows the list (R-FILTER-AND-LIST)
-            allowed = {r["id"] for r in self.inventory.select(flt)}
+            listed = [t.id for t in result]
+            allowed = {r["id"] for r in self.inventory.select(flt, among=listed)}
             result = [t for t in result if t.id in allowed]
             if not result:
                 raise E.bad_request(E.D_MIN_NUMBERS, pointer="/phone_numbers")

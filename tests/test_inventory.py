@@ -535,3 +535,16 @@ def test_connections_matching_equals_a_brute_force_scan(op: str, value: str, swa
     }
     expected = {c["id"] for c in world()["connections"] if tests[op](c["name"])}
     assert inv.connections_matching(op, value) == expected
+
+
+@pytest.mark.parametrize(
+    "f",
+    [NumberFilter(), NumberFilter(tag="sales"), NumberFilter(status=frozenset({"active"}))],
+    ids=["no-criteria", "indexed", "other-index"],
+)
+def test_select_among_equals_select_then_keep_the_listed(f: NumberFilter) -> None:
+    inv = template()
+    listed = [r["id"] for r in records()[::7]] + ["0000000000000000000"]  # plus an unknown id
+    expected = [r["id"] for r in inv.select(f) if r["id"] in set(listed)]
+    assert [r["id"] for r in inv.select(f, among=listed)] == expected
+    assert expected  # the case is not vacuous
