@@ -6,6 +6,19 @@ from typing import Any
 
 import httpx
 
+UPDATE = "/v2/phone_numbers/jobs/update_phone_numbers"
+EMERGENCY = "/v2/phone_numbers/jobs/update_emergency_settings"
+DELETE = "/v2/phone_numbers/jobs/delete_phone_numbers"
+JOBS = "/v2/phone_numbers/jobs"
+NUMBERS = "/v2/phone_numbers"
+ID_A = "1583466971586889004"  # a documented id the default world owns
+NUMBER = f"{NUMBERS}/{ID_A}"
+VOICE = f"{NUMBER}/voice"
+JOB_ENDPOINTS = [UPDATE, EMERGENCY, DELETE]
+#: every endpoint that takes a JSON body, and their test ids
+BODY_ENDPOINTS = [*JOB_ENDPOINTS, NUMBER, VOICE]
+BODY_IDS = ["update", "emergency", "delete", "patch-number", "patch-voice"]
+
 
 def error_item(
     code: str, title: str, detail: str, pointer: str | None = None, parameter: str | None = None

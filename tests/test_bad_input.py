@@ -14,17 +14,19 @@ import httpx
 import pytest
 
 from mockserver.config import Settings
-from tests.helpers import assert_error
+from tests.helpers import (
+    BODY_ENDPOINTS,
+    BODY_IDS,
+    DELETE,
+    EMERGENCY,
+    ID_A,
+    JOB_ENDPOINTS,
+    NUMBER,
+    UPDATE,
+    VOICE,
+    assert_error,
+)
 
-UPDATE = "/v2/phone_numbers/jobs/update_phone_numbers"
-EMERGENCY = "/v2/phone_numbers/jobs/update_emergency_settings"
-DELETE = "/v2/phone_numbers/jobs/delete_phone_numbers"
-ID_A = "1583466971586889004"
-NUMBER = f"/v2/phone_numbers/{ID_A}"
-VOICE = f"/v2/phone_numbers/{ID_A}/voice"
-JOB_ENDPOINTS = [UPDATE, EMERGENCY, DELETE]
-BODY_ENDPOINTS = [*JOB_ENDPOINTS, NUMBER, VOICE]
-BODY_IDS = ["update", "emergency", "delete", "patch-number", "patch-voice"]
 LIMIT = 1024 * 1024
 JSON_HEADERS = {"Content-Type": "application/json"}
 

@@ -24,19 +24,21 @@ from hypothesis import strategies as st
 from mockserver.app import create_app
 from mockserver.config import Settings
 from tests.conftest import make_client
+from tests.helpers import (
+    BODY_ENDPOINTS,
+    BODY_IDS,
+    DELETE,
+    EMERGENCY,
+    ID_A,
+    JOB_ENDPOINTS,
+    JOBS,
+    NUMBER,
+    NUMBERS,
+    UPDATE,
+    VOICE,
+)
 
-UPDATE = "/v2/phone_numbers/jobs/update_phone_numbers"
-EMERGENCY = "/v2/phone_numbers/jobs/update_emergency_settings"
-DELETE = "/v2/phone_numbers/jobs/delete_phone_numbers"
-JOBS = "/v2/phone_numbers/jobs"
-NUMBERS = "/v2/phone_numbers"
-ID_A = "1583466971586889004"
 E164_B = "+13127367254"
-NUMBER = f"{NUMBERS}/{ID_A}"
-VOICE = f"{NUMBER}/voice"
-JOB_ENDPOINTS = [UPDATE, EMERGENCY, DELETE]
-BODY_ENDPOINTS = [*JOB_ENDPOINTS, NUMBER, VOICE]
-BODY_IDS = ["update", "emergency", "delete", "patch-number", "patch-voice"]
 
 KEEP_APP = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
