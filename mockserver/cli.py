@@ -1,4 +1,5 @@
-"""``telnyx-mock``: the command line (``serve`` today; more commands join as they are built)."""
+"""``telnyx-mock``: the command line: ``serve``, and the cassette commands ``record``, ``replay``,
+``check-cassette`` (each in ``mockserver/cassette/cli_*.py``)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mockserver import __version__
+from mockserver.cassette import cli_check, cli_record, cli_replay
 from mockserver.config import Settings
 from mockserver.faults import DropLogFilter
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4010
+
+# each module: HELP, configure(parser) (cheap: heavy imports wait for run), run(args) -> exit code
+_CASSETTE_COMMANDS = {
+    "record": cli_record,
+    "replay": cli_replay,
+    "check-cassette": cli_check,
+}
 
 
 def _positive_float(text: str) -> float:
@@ -52,6 +61,14 @@ def _world(text: str) -> Path:
     return path
 
 
+def add_address(parser: argparse.ArgumentParser) -> None:
+    """``--host``/``--port``, the same for every command that listens."""
+    parser.add_argument("--host", default=DEFAULT_HOST, help="bind address (default %(default)s)")
+    parser.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT, help="port (default %(default)s)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="telnyx-mock",
@@ -60,10 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = sub.add_parser("serve", help="run the emulator over HTTP")
-    serve.add_argument("--host", default=DEFAULT_HOST, help="bind address (default %(default)s)")
-    serve.add_argument(
-        "--port", type=_port, default=DEFAULT_PORT, help="port (default %(default)s)"
-    )
+    add_address(serve)
     serve.add_argument("--seed", type=int, default=0, help="seed of ids and outcomes (default 0)")
     serve.add_argument(
         "--fixtures", type=_world, default=None, help="world file or folder holding world.json"
@@ -106,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-format", choices=("text", "json"), default="text",
         help="one log line per request, as text or JSON (default %(default)s)",
     )  # fmt: skip
+    for name, module in _CASSETTE_COMMANDS.items():
+        command = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.configure(command)
     return parser
 
 
@@ -175,6 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    if args.command in _CASSETTE_COMMANDS:
+        return _CASSETTE_COMMANDS[args.command].run(args)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -1,0 +1,206 @@
+"""The cassette file: VCR.py-compatible YAML (format version 1), loaded with ``yaml.safe_load``.
+
+One interaction per exchange, in the order they happened::
+
+    interactions:
+    - request:  {method: POST, uri: https://api.telnyx.com/v2/..., body: '{...}',
+                 headers: {Content-Type: [application/json]}}
+      response: {status: {code: 202, message: Accepted}, headers: {...}, body: {string: '{...}'}}
+    version: 1
+
+Header values are lists (as VCR.py writes them). Bodies are text; VCR.py's ``!!binary`` bodies and
+its older ``content`` response key are accepted on load. Writing is atomic (temp file, rename), so
+a reader never sees half a cassette.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+VERSION = 1
+
+Headers = dict[str, list[str]]
+
+
+class CassetteError(ValueError):
+    """A cassette file that is not valid YAML or not a version-1 VCR cassette."""
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    uri: str
+    headers: Headers = field(default_factory=dict)
+    body: str | None = None
+
+    def header(self, name: str) -> str | None:
+        return _first(self.headers, name)
+
+
+@dataclass(frozen=True)
+class RecordedResponse:
+    status: int
+    message: str = ""
+    headers: Headers = field(default_factory=dict)
+    body: str = ""
+
+    def header(self, name: str) -> str | None:
+        return _first(self.headers, name)
+
+
+@dataclass(frozen=True)
+class Interaction:
+    request: RecordedRequest
+    response: RecordedResponse
+
+
+@dataclass
+class Cassette:
+    interactions: list[Interaction] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.interactions)
+
+
+def _first(headers: Mapping[str, list[str]], name: str) -> str | None:
+    wanted = name.lower()
+    for key, values in headers.items():
+        if key.lower() == wanted and values:
+            return values[0]
+    return None
+
+
+def headers_from(pairs: Iterable[tuple[str, str]]) -> Headers:
+    """Group ``(name, value)`` pairs into VCR's ``{name: [values]}``, keeping first spellings."""
+    out: Headers = {}
+    spelled: dict[str, str] = {}
+    for name, value in pairs:
+        key = spelled.setdefault(name.lower(), name)
+        out.setdefault(key, []).append(value)
+    return out
+
+
+def _text(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise CassetteError(f"{where}: body is not UTF-8") from None
+    if isinstance(value, str):
+        return value
+    raise CassetteError(f"{where}: expected a string body, found {type(value).__name__}")
+
+
+def _headers(value: Any, where: str) -> Headers:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise CassetteError(f"{where}: headers must be a mapping")
+    out: Headers = {}
+    for name, values in value.items():
+        items = values if isinstance(values, list) else [values]
+        out[str(name)] = [str(v) for v in items]
+    return out
+
+
+def _interaction(raw: Any, number: int) -> Interaction:
+    where = f"interaction {number}"
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("request"), Mapping):
+        raise CassetteError(f"{where}: expected a mapping with request and response")
+    req, resp = raw["request"], raw.get("response")
+    if not isinstance(resp, Mapping):
+        raise CassetteError(f"{where}: expected a response mapping")
+    status = resp.get("status")
+    code = status.get("code") if isinstance(status, Mapping) else None
+    if not isinstance(code, int) or isinstance(code, bool):
+        raise CassetteError(f"{where}: response status code must be an integer")
+    if not isinstance(req.get("method"), str) or not isinstance(req.get("uri"), str):
+        raise CassetteError(f"{where}: request needs a method and a uri")
+    body = resp.get("body")
+    text = body.get("string") if isinstance(body, Mapping) else resp.get("content", body)
+    message = status.get("message") if isinstance(status, Mapping) else ""
+    return Interaction(
+        RecordedRequest(
+            method=req["method"].upper(),
+            uri=req["uri"],
+            headers=_headers(req.get("headers"), where),
+            body=_text(req.get("body"), where),
+        ),
+        RecordedResponse(
+            status=code,
+            message=str(message or ""),
+            headers=_headers(resp.get("headers"), where),
+            body=_text(text, where) or "",
+        ),
+    )
+
+
+def loads(text: str) -> Cassette:
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CassetteError(f"not valid YAML: {exc}") from None
+    if doc is None:
+        return Cassette()
+    if not isinstance(doc, Mapping):
+        raise CassetteError("a cassette is a mapping with 'interactions' and 'version'")
+    if doc.get("version", VERSION) != VERSION:
+        raise CassetteError(f"unsupported cassette version {doc.get('version')!r}")
+    raw = doc.get("interactions") or []
+    if not isinstance(raw, list):
+        raise CassetteError("'interactions' must be a list")
+    return Cassette([_interaction(item, n) for n, item in enumerate(raw, 1)])
+
+
+def load(path: str | os.PathLike[str]) -> Cassette:
+    """Read a cassette; ``FileNotFoundError`` if there is none (the record mode decides)."""
+    return loads(Path(path).read_text(encoding="utf-8"))
+
+
+def to_dict(cassette: Cassette) -> dict[str, Any]:
+    return {
+        "interactions": [
+            {
+                "request": {
+                    "body": i.request.body,
+                    "headers": i.request.headers,
+                    "method": i.request.method,
+                    "uri": i.request.uri,
+                },
+                "response": {
+                    "body": {"string": i.response.body},
+                    "headers": i.response.headers,
+                    "status": {"code": i.response.status, "message": i.response.message},
+                },
+            }
+            for i in cassette.interactions
+        ],
+        "version": VERSION,
+    }
+
+
+def dumps(cassette: Cassette) -> str:
+    return yaml.safe_dump(to_dict(cassette), sort_keys=False, allow_unicode=True, width=100)
+
+
+def dump(cassette: Cassette, path: str | os.PathLike[str]) -> None:
+    """Write atomically: a crash mid-write leaves the previous file (or none), never half of one."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(dumps(cassette))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
