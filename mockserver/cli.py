@@ -193,7 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(args)
     if args.command in _CASSETTE_COMMANDS:
-        return _CASSETTE_COMMANDS[args.command].run(args)
+        code: int = _CASSETTE_COMMANDS[args.command].run(args)
+        return code
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
