@@ -1,0 +1,179 @@
+"""Record modes and the cassette session that applies them (VCR.py's semantics).
+
+=============  ==============================  ============================================
+mode           cassette file exists            no cassette file
+=============  ==============================  ============================================
+``none``       replay; an unrecorded request   error at start (nothing to replay)
+               is an error
+``once``       replay; an unrecorded request   record every exchange
+               is an error
+``new_episodes`` replay what is recorded,      record every exchange
+               record what is not
+``all``        record every exchange; the old  record every exchange
+               file is replaced
+=============  ==============================  ============================================
+
+A recorded exchange is redacted first, then appended and the whole cassette written atomically
+at once, so secrets never touch disk and an exchange that fails half-way (no response) leaves the
+file as it was. Incoming requests are redacted the same way before matching, so a configured
+secret query parameter still matches its recording.
+
+Transports (``record.py``) and the proxy (``cli_record.py``) wrap a session; the replay order
+and matching come from a ``Replayer`` (``replay.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+import httpx
+
+from mockserver.cassette import format as cformat
+from mockserver.cassette.format import (
+    Cassette,
+    Interaction,
+    RecordedRequest,
+    RecordedResponse,
+    headers_from,
+)
+from mockserver.cassette.redact import Redactor
+
+
+class RecordMode(StrEnum):
+    NONE = "none"
+    ONCE = "once"
+    NEW_EPISODES = "new_episodes"
+    ALL = "all"
+
+    @classmethod
+    def parse(cls, value: str | RecordMode) -> RecordMode:
+        """The mode named ``value``; a ``ValueError`` listing the valid ones otherwise."""
+        try:
+            return cls(value)
+        except ValueError:
+            valid = ", ".join(m.value for m in cls)
+            raise ValueError(f"unknown record mode {value!r}: expected one of {valid}") from None
+
+
+class Replayer(Protocol):
+    def lookup(self, request: RecordedRequest) -> RecordedResponse | None:
+        """The next recorded response for a request like this one (``None``: not recorded)."""
+
+    def explain(self, request: RecordedRequest) -> str:
+        """Why nothing matched: the request and the closest recorded one."""
+
+
+class CassetteMiss(AssertionError):
+    """A request the cassette does not hold and the record mode does not let us record."""
+
+
+class CassetteSession:
+    """One cassette in use: replays and/or records per the mode. Thread-safe."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        mode: str | RecordMode = RecordMode.ONCE,
+        redactor: Redactor | None = None,
+        replayer: Callable[[Cassette], Replayer] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.mode = RecordMode.parse(mode)
+        self.redactor = redactor or Redactor()
+        self._lock = threading.Lock()
+        try:
+            existing = cformat.load(self.path)
+            self.existed = True
+        except FileNotFoundError:
+            existing, self.existed = Cassette(), False
+        if self.mode is RecordMode.NONE and not self.existed:
+            raise FileNotFoundError(f"record mode 'none' needs a cassette to replay: {self.path}")
+        if self.mode is RecordMode.ALL:
+            existing = Cassette()
+        self.cassette = existing
+        if replayer is None:
+            from mockserver.cassette.replay import Player
+
+            replayer = Player
+        self._player = replayer(Cassette(list(existing.interactions)))
+        self.recorded = 0
+
+    @property
+    def may_record(self) -> bool:
+        if self.mode is RecordMode.ONCE:
+            return not self.existed
+        return self.mode in (RecordMode.NEW_EPISODES, RecordMode.ALL)
+
+    @property
+    def may_replay(self) -> bool:
+        return self.mode is not RecordMode.ALL
+
+    def replay(self, request: RecordedRequest) -> RecordedResponse | None:
+        """The recorded response for this request, if the mode replays and one is recorded."""
+        if not self.may_replay:
+            return None
+        with self._lock:
+            return self._player.lookup(self.redactor.request(request))
+
+    def miss(self, request: RecordedRequest) -> CassetteMiss:
+        """The error for a request that may be neither replayed nor recorded."""
+        with self._lock:
+            why = self._player.explain(self.redactor.request(request))
+        return CassetteMiss(
+            f"cassette {self.path} (record mode {self.mode.value!r}) holds no match for "
+            f"this request and may not record it.\n{why}"
+        )
+
+    def record(self, request: RecordedRequest, response: RecordedResponse) -> None:
+        """Redact, append and write the whole cassette atomically."""
+        if not self.may_record:
+            raise self.miss(request)
+        kept = self.redactor.interaction(Interaction(request, response))
+        with self._lock:
+            self.cassette.interactions.append(kept)
+            cformat.dump(self.cassette, self.path)
+            self.recorded += 1
+
+
+# -- conversions between httpx and recorded forms ---------------------------------------------
+
+
+def request_from_httpx(request: httpx.Request) -> RecordedRequest:
+    """``request.read()`` must have run (httpx does for non-streaming requests)."""
+    body = request.content.decode("utf-8", errors="replace") if request.content else None
+    return RecordedRequest(
+        method=request.method,
+        uri=str(request.url),
+        headers=headers_from(request.headers.multi_items()),
+        body=body,
+    )
+
+
+def response_from_httpx(response: httpx.Response) -> RecordedResponse:
+    """``response.read()`` must have run. Encoding headers are dropped: the body is decoded."""
+    pairs = [
+        (k, v)
+        for k, v in response.headers.multi_items()
+        if k.lower() not in ("content-encoding", "transfer-encoding", "content-length")
+    ]
+    return RecordedResponse(
+        status=response.status_code,
+        message=response.reason_phrase,
+        headers=headers_from(pairs),
+        body=response.content.decode("utf-8", errors="replace"),
+    )
+
+
+def response_to_httpx(recorded: RecordedResponse, request: httpx.Request) -> httpx.Response:
+    headers = [
+        (k, v) for k, values in recorded.headers.items() for v in values
+        if k.lower() != "content-length"
+    ]  # fmt: skip
+    return httpx.Response(
+        recorded.status, headers=headers, content=recorded.body.encode("utf-8"), request=request
+    )
