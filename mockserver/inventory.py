@@ -180,13 +180,19 @@ class Inventory:
         """Store a new version of a number, keeping every index in step."""
         ident = record["id"]
         old = self.numbers[ident]
-        for name, index in self.indexes.items():
-            before = set(_index_values(old, name))
-            after = set(_index_values(record, name))
-            for value in before - after:
-                index.discard(value, ident)
-            for value in after - before:
-                index.add(value, ident)
+        indexes = self.indexes
+        for name in INDEXED_FIELDS:  # single values: compare directly, touch only what changed
+            before, after = old[name], record[name]
+            if before is not after and (before != after or type(before) is not type(after)):
+                indexes[name].discard(before, ident)
+                indexes[name].add(after, ident)
+        for name in (TAG_INDEX, PAYMENT_INDEX):
+            was, now = set(_index_values(old, name)), set(_index_values(record, name))
+            if was != now:
+                for value in was - now:
+                    indexes[name].discard(value, ident)
+                for value in now - was:
+                    indexes[name].add(value, ident)
         self.numbers[ident] = record
 
     def remove(self, ident: str) -> Record:

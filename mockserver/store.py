@@ -190,16 +190,20 @@ class Tenant:
     def _resolve(self, items: list[str], flt: NumberFilter | None) -> list[Target]:
         """Ownership, then one target per number (first form given wins)."""
         targets: dict[str, Target] = {}
-        for item in unique(items):
-            if item.startswith("+"):
-                record = self.inventory.get_by_e164(item)
+        numbers, by_e164 = self.inventory.numbers, self.inventory.by_e164
+        for item in unique(items):  # hot for 1,000-number batches: lookups inlined
+            if item[0] == "+":
+                ident = by_e164.get(item)
+                record = numbers.get(ident) if ident is not None else None
                 given = "phone_number"
             else:
-                record = self.inventory.get(item)
+                record = numbers.get(item)
                 given = "id"
             if record is None:
                 raise E.bad_request(E.D_OWNERSHIP, pointer="/phone_numbers")
-            targets.setdefault(record["id"], Target(record["id"], record["phone_number"], given))
+            ident = record["id"]
+            if ident not in targets:
+                targets[ident] = Target(ident, record["phone_number"], given)
         result = list(targets.values())
         if flt is not None:  # both given: the filter narrows the list (R-FILTER-AND-LIST)
             listed = [t.id for t in result]

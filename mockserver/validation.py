@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from jsonschema.exceptions import ValidationError
 
 from mockserver import errors as E
-from mockserver import schemas
+from mockserver import fastcheck, schemas
 
 E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 NUMBER_ID = re.compile(r"[0-9]{1,19}")
@@ -71,20 +70,20 @@ def check_shape(schema_name: str, body: object) -> None:
     """Raise a 422 listing every shape error (sorted by pointer) when ``body`` is invalid."""
     if not isinstance(body, dict):
         raise E.bad_request(E.D_NOT_AN_OBJECT, pointer="/base")
-    validator = schemas.validator(schema_name)
-    if validator.is_valid(body):
+    if fastcheck.is_valid(schema_name, body):
         return
     items: list[E.ErrorItem] = []
-    for err in validator.iter_errors(body):
+    for err in schemas.validator(schema_name).iter_errors(body):
         items.extend(_item(err))
+    if not items:  # the reference has the last word; the agreement test keeps this unreachable
+        return
     unique = {(i.pointer, i.detail): i for i in items}
     raise E.ApiError(422, [unique[k] for k in sorted(unique, key=lambda k: (k[0] or "", k[1]))])
 
 
 # -- targets ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Target:
-    """One number a job acts on, and the form it was given in."""
+class Target(NamedTuple):
+    """One number a job acts on, and the form it was given in (a tuple: cheap by the thousand)."""
 
     id: str
     phone_number: str
@@ -97,10 +96,23 @@ class Target:
         return {"id": self.id, "phone_number": self.phone_number}
 
 
+def _all_plain_ids(items: list[str]) -> bool:
+    """Every item matches ``NUMBER_ID`` (ASCII digits, 1-19 of them), in C-speed passes."""
+    joined = "".join(items)
+    return (
+        joined.isascii()
+        and joined.isdigit()
+        and min(map(len, items)) > 0
+        and max(map(len, items)) <= 19
+    )
+
+
 def check_items(items: list[str], *, max_numbers: int, allow_mixed: bool) -> None:
     """Count cap, item format and the mixed-forms rule, on the list as given."""
     if len(items) > max_numbers:
         raise E.bad_request(E.D_MAX_NUMBERS.format(limit=max_numbers), pointer="/phone_numbers")
+    if _all_plain_ids(items):
+        return  # the common case, decided without a regex per item
     forms: set[str] = set()
     for index, item in enumerate(items):
         if E164.fullmatch(item):

@@ -17,12 +17,12 @@ def job_view(job: Job, prog: Progress, *, as_created: bool = False) -> dict[str,
     failed: list[dict[str, Any]] = []
     for target, outcome in zip(job.targets[:processed], job.outcomes, strict=False):
         if outcome.ok:
-            successful.append(target.operation())
+            successful.append({"id": target.id, "phone_number": target.phone_number})
         else:
             item: dict[str, Any] = target.operation()
             item["errors"] = [e.to_json() for e in outcome.errors]
             failed.append(item)
-    pending = [t.operation() for t in job.targets[processed:]]
+    pending = [{"id": t.id, "phone_number": t.phone_number} for t in job.targets[processed:]]
     if not as_created and prog.status == "expired":
         failed.extend(
             {**t.operation(), "errors": [_EXPIRED_ERROR]} for t in job.targets[processed:]
@@ -36,12 +36,20 @@ def job_view(job: Job, prog: Progress, *, as_created: bool = False) -> dict[str,
         "etc": iso_ms(prog.etc_ms),
         "created_at": iso_ms(job.created_ms),
         "updated_at": iso_ms(job.created_ms if as_created else prog.updated_ms),
-        "phone_numbers": [t.given() for t in job.targets],
+        "phone_numbers": [
+            {"id": t.id} if t.given_as == "id" else {"phone_number": t.phone_number}
+            for t in job.targets
+        ],  # Target.given(), inlined: this runs for every target of every job read
         "successful_operations": successful,
         "pending_operations": pending,
         "failed_operations": failed,
-        "parameters": copy.deepcopy(job.parameters),
+        "parameters": _copy_parameters(job.parameters),
     }
+
+
+def _copy_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
+    """A copy callers may change: the (long) list of strings copied flat, the rest deeply."""
+    return {k: list(v) if k == "phone_numbers" else copy.deepcopy(v) for k, v in parameters.items()}
 
 
 _EXPIRED_ERROR: dict[str, Any] = {
