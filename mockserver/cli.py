@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import sys
@@ -168,6 +169,15 @@ def configure_logging(log_format: str) -> None:
     logging.getLogger("uvicorn.error").addFilter(DropLogFilter())
 
 
+def tune_gc() -> None:
+    """For the server process only (never the in-process plugin, which shares the user's
+    interpreter): what exists at start-up (modules, schemas) leaves the collector's view, and
+    young collections run every 50,000 allocations instead of 700. A 1,000-number job allocates
+    thousands of containers; with the defaults, collections cost ~40% of its creation."""
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -175,6 +185,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     app = create_app(settings_from(args))
+    tune_gc()
     configure_logging(args.log_format)
     log = logging.getLogger("mockserver")
     ready = time.perf_counter() - started

@@ -22,7 +22,7 @@ def job_view(job: Job, prog: Progress, *, as_created: bool = False) -> dict[str,
             item: dict[str, Any] = target.operation()
             item["errors"] = [e.to_json() for e in outcome.errors]
             failed.append(item)
-    pending = [{"id": t.id, "phone_number": t.phone_number} for t in job.targets[processed:]]
+    pending = [{"id": i, "phone_number": p} for i, p, _ in job.targets[processed:]]
     if not as_created and prog.status == "expired":
         failed.extend(
             {**t.operation(), "errors": [_EXPIRED_ERROR]} for t in job.targets[processed:]
@@ -37,8 +37,7 @@ def job_view(job: Job, prog: Progress, *, as_created: bool = False) -> dict[str,
         "created_at": iso_ms(job.created_ms),
         "updated_at": iso_ms(job.created_ms if as_created else prog.updated_ms),
         "phone_numbers": [
-            {"id": t.id} if t.given_as == "id" else {"phone_number": t.phone_number}
-            for t in job.targets
+            {"id": i} if given == "id" else {"phone_number": p} for i, p, given in job.targets
         ],  # Target.given(), inlined: this runs for every target of every job read
         "successful_operations": successful,
         "pending_operations": pending,

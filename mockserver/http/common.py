@@ -133,7 +133,9 @@ async def read_json(request: Request) -> Any:
         raise E.error(400, E.INVALID_JSON, E.T_INVALID_JSON, E.D_TOO_DEEP) from None
     except ValueError:  # JSONDecodeError and UnicodeDecodeError
         raise E.error(400, E.INVALID_JSON, E.T_INVALID_JSON, E.D_INVALID_JSON) from None
-    if not _depth_ok(body, settings.max_json_depth):
+    # nesting needs brackets: a body with few of them cannot be too deep (skips the walk)
+    brackets = raw.count(b"[") + raw.count(b"{")
+    if brackets > settings.max_json_depth and not _depth_ok(body, settings.max_json_depth):
         raise E.error(400, E.INVALID_JSON, E.T_INVALID_JSON, E.D_TOO_DEEP)
     if b"\\u" in raw and not _unicode_ok(body):  # only escapes can make lone surrogates
         raise E.error(400, E.INVALID_JSON, E.T_INVALID_JSON, E.D_SURROGATE)
