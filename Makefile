@@ -8,7 +8,7 @@ PORT   ?= 4010
 ARGS   ?=
 SRC    := $(wildcard mockserver tests contract_tests bench fixtures)
 
-.PHONY: help venv run test check lint typecheck unit contract contract-url contract-live bench fuzz world clean
+.PHONY: help venv run test check lint typecheck unit contract contract-url contract-live bench fuzz soak world cassettes check-cassettes clean
 
 help:
 	@echo "make run    - set up and start the emulator on http://$(HOST):$(PORT)"
@@ -41,7 +41,7 @@ unit: $(STAMP)
 
 # after `check unit`: the contract suite in-process, then against a separately started emulator
 # process over HTTP in real time with --no-control (the live target's code path: real polling)
-test: check unit contract
+test: check unit contract check-cassettes
 	$(BIN)/python contract_tests/run_against_process.py -p no:cacheprovider
 
 contract: $(STAMP)
@@ -55,8 +55,16 @@ contract-url: $(STAMP)
 contract-live: $(STAMP)
 	$(BIN)/pytest contract_tests --target live --hypothesis-profile live -p no:cacheprovider
 
+# the benchmark table (bench/README.md): wrk over loopback, ratios to a bare Starlette route
 bench: $(STAMP)
-	$(BIN)/python bench/bench_fixture.py
+	$(BIN)/python -m bench.run $(ARGS)
+
+# the example cassettes, recorded from the emulator (deterministic), and their drift check
+cassettes: $(STAMP)
+	$(BIN)/python fixtures/record_cassettes.py
+
+check-cassettes: $(STAMP)
+	$(BIN)/telnyx-mock check-cassette fixtures/cassettes
 
 world: $(STAMP)
 	$(BIN)/python fixtures/generate_world.py

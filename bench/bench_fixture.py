@@ -3,7 +3,7 @@
 Measures what the fixture does for every test: build the app on a manual clock from the cached
 world template, open the handle's client and serve the first request (which forks the tenant from
 the template). Prints the median of ``--runs`` set-ups and merges ``fixture_setup_ms`` into
-``bench/results/latest.json``.
+``bench/results/latest.json``. ``make bench`` (``bench/run.py``) calls :func:`measure`.
 
     python bench/bench_fixture.py [--runs 100]
 """
@@ -35,20 +35,24 @@ def setup_once(settings: Settings) -> float:
     return elapsed
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--runs", type=int, default=100, help="set-ups to time (default 100)")
-    args = parser.parse_args(argv)
+def measure(runs: int = 100) -> tuple[float, float]:
+    """(median set-up ms over ``runs``, the first set-up ms including the world template)."""
     settings = Settings(manual_clock=True)
     started = time.perf_counter()
     template(settings.world_path)  # built once per process: the first test of a session pays it
     first = (time.perf_counter() - started) * 1000 + setup_once(settings)
-    samples = [setup_once(settings) for _ in range(args.runs)]
-    median = statistics.median(samples)
+    samples = [setup_once(settings) for _ in range(runs)]
+    return statistics.median(samples), first
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=100, help="set-ups to time (default 100)")
+    args = parser.parse_args(argv)
+    median, first = measure(args.runs)
     print(
-        f"fixture set-up: median {median:.2f} ms over {args.runs} runs "
-        f"(min {min(samples):.2f}, max {max(samples):.2f}); the first one, building the "
-        f"world template: {first:.1f} ms"
+        f"fixture set-up: median {median:.2f} ms over {args.runs} runs; the first one, "
+        f"building the world template: {first:.1f} ms"
     )
     results: dict[str, Any] = {}
     if RESULTS.is_file():

@@ -27,6 +27,9 @@ from typing import TYPE_CHECKING, Any, cast
 import httpx
 import pytest
 
+from mockserver.cassette import pytest_support
+from mockserver.cassette.pytest_support import telnyx_cassette as telnyx_cassette
+
 if TYPE_CHECKING:
     import uvicorn
     from starlette.applications import Starlette
@@ -50,6 +53,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         flag = "--telnyx-mock-" + name.replace("_", "-")
         group.addoption(flag, dest=f"telnyx_mock_{name}", default=None, help=help_text)
         parser.addini(f"telnyx_mock_{name}", help_text, default=None)
+    pytest_support.addoption(group)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -58,6 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "telnyx_mock(seed=0, api_key='test-key', fixtures=None, **settings): configure the "
         "telnyx_mock fixtures for a test (settings: any mockserver.config.Settings field)",
     )
+    config.addinivalue_line("markers", pytest_support.MARKER)
 
 
 class MockHandle:

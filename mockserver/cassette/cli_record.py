@@ -1,15 +1,120 @@
-"""``telnyx-mock record``: placeholder until built."""
+"""``telnyx-mock record --upstream URL --cassette PATH``: a recording proxy.
+
+Point any client at ``http://HOST:PORT`` instead of the upstream; every exchange is forwarded and
+written (redacted) to the cassette as it happens. ``--mode`` is the VCR.py record mode (default
+``once``: record into a new cassette, replay an existing one); an unknown mode is an error that
+lists the valid ones.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import TYPE_CHECKING
 
-HELP = "not built yet"
+if TYPE_CHECKING:
+    import httpx
+    from starlette.applications import Starlette
+
+    from mockserver.cassette.session import RecordMode
+
+HELP = "a recording proxy: forward to --upstream and write every exchange to --cassette"
+
+
+def _mode(text: str) -> RecordMode:
+    from mockserver.cassette.session import RecordMode
+
+    try:
+        return RecordMode.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _upstream(text: str) -> str:
+    if not text.startswith(("http://", "https://")) or len(text.split("://", 1)[1]) == 0:
+        raise argparse.ArgumentTypeError(
+            f"expected an http(s) URL such as https://api.telnyx.com, received {text!r}"
+        )
+    return text
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, received {text!r}")
+    return value
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """Add this command's options."""
+    from mockserver.cli import add_address
+
+    parser.add_argument(
+        "--upstream", required=True, type=_upstream, metavar="URL",
+        help="where requests go, e.g. https://api.telnyx.com or http://127.0.0.1:4010",
+    )  # fmt: skip
+    parser.add_argument("--cassette", required=True, metavar="PATH", help="the cassette file")
+    parser.add_argument(
+        "--mode", type=_mode, default="once",
+        help="record mode (as VCR.py): none, once, new_episodes or all (default %(default)s)",
+    )  # fmt: skip
+    redact = parser.add_argument_group(
+        "redaction (Authorization and external_pin are always scrubbed)"
+    )
+    redact.add_argument(
+        "--redact-header", action="append", default=[], metavar="NAME",
+        help="also scrub this header (repeatable)",
+    )  # fmt: skip
+    redact.add_argument(
+        "--redact-query", action="append", default=[], metavar="NAME",
+        help="also scrub this query parameter (repeatable)",
+    )  # fmt: skip
+    redact.add_argument(
+        "--redact-field", action="append", default=[], metavar="NAME",
+        help="also scrub this JSON field, at any depth (repeatable)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--timeout", type=_seconds, default=60.0, metavar="SECONDS",
+        help="upstream timeout (default %(default)s)",
+    )  # fmt: skip
+    add_address(parser)
+
+
+def build_app(
+    args: argparse.Namespace, transport: httpx.AsyncBaseTransport | None = None
+) -> Starlette:
+    """The proxy app for parsed arguments (``OSError``/``ValueError``/``CassetteError`` for a
+    cassette that cannot be used); ``transport`` reaches the upstream (default: the network)."""
+    from mockserver.cassette.proxy import create_proxy_app
+    from mockserver.cassette.redact import Redactor
+    from mockserver.cassette.session import CassetteSession
+
+    redactor = Redactor().extended(
+        headers=args.redact_header, query=args.redact_query, json_fields=args.redact_field
+    )
+    session = CassetteSession(args.cassette, args.mode, redactor)
+    return create_proxy_app(args.upstream, session, transport=transport, timeout=args.timeout)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("telnyx-mock: this command is not built yet")
+    import uvicorn
+
+    from mockserver.cassette.format import CassetteError
+
+    try:
+        app = build_app(args)
+    except (OSError, CassetteError, ValueError) as exc:
+        print(f"telnyx-mock record: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"telnyx-mock record: http://{args.host}:{args.port} -> {args.upstream}, "
+        f"cassette {args.cassette} (mode {args.mode.value})",
+        file=sys.stderr,
+    )
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level="warning", access_log=False, log_config=None,
+        server_header=False, date_header=False,  # the upstream's own Date and Server pass through
+    )  # fmt: skip
+    return 0

@@ -1,15 +1,74 @@
-"""``telnyx-mock replay``: placeholder until built."""
+"""``telnyx-mock replay --cassette PATH [--host H] [--port P]``: serve a cassette over HTTP.
+
+For clients that are not Python (or not httpx): recorded responses come back for recorded
+requests, polls in order with the last one repeating; anything else gets a Telnyx-shaped 404
+naming the closest recorded request. A missing or invalid cassette is a one-line error and exit
+code 2 before anything listens.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-HELP = "not built yet"
+HELP = "serve a recorded cassette over HTTP (for clients that are not Python)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add this command's options."""
+    from mockserver.cli import add_address  # here: mockserver.cli imports this module
+
+    parser.add_argument("--cassette", required=True, metavar="PATH", help="the cassette to serve")
+    add_address(parser)
+    redact = parser.add_argument_group(
+        "redaction (give what the recording scrubbed, so requests still match)"
+    )
+    redact.add_argument(
+        "--redact-header", action="append", default=[], metavar="NAME",
+        help="a header scrubbed besides Authorization (repeatable)",
+    )  # fmt: skip
+    redact.add_argument(
+        "--redact-query", action="append", default=[], metavar="NAME",
+        help="a query parameter scrubbed (repeatable)",
+    )  # fmt: skip
+    redact.add_argument(
+        "--redact-json", action="append", default=[], metavar="FIELD",
+        help="a JSON field scrubbed besides external_pin (repeatable)",
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("telnyx-mock: this command is not built yet")
+    import uvicorn
+
+    from mockserver.cassette import format as cformat
+    from mockserver.cassette.redact import Redactor
+    from mockserver.cassette.replay_app import create_replay_app
+
+    path = args.cassette
+    try:
+        cassette = cformat.load(path)
+    except FileNotFoundError:
+        return _fail(f"no cassette at {path}")
+    except cformat.CassetteError as exc:
+        return _fail(f"{path} is not a valid cassette: {exc}")
+    except (OSError, UnicodeDecodeError) as exc:
+        return _fail(f"cannot read {path}: {exc}")
+    if not cassette.interactions:
+        return _fail(f"{path} holds no interactions: nothing to replay")
+    redactor = Redactor().extended(args.redact_header, args.redact_query, args.redact_json)
+    app = create_replay_app(cassette, redactor=redactor, source=str(path))
+    print(
+        f"telnyx-mock replay: {len(cassette)} interaction(s) from {path} "
+        f"on http://{args.host}:{args.port}",
+        file=sys.stderr,
+        flush=True,
+    )
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level="warning", access_log=False, log_config=None
+    )
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"telnyx-mock replay: {message}", file=sys.stderr)
+    return 2

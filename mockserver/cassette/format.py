@@ -8,15 +8,17 @@ One interaction per exchange, in the order they happened::
       response: {status: {code: 202, message: Accepted}, headers: {...}, body: {string: '{...}'}}
     version: 1
 
-Header values are lists (as VCR.py writes them). Bodies are text; VCR.py's ``!!binary`` bodies and
-its older ``content`` response key are accepted on load. Writing is atomic (temp file, rename), so
-a reader never sees half a cassette.
+Header values are lists (as VCR.py writes them). Bodies are text; VCR.py's ``!!binary`` bodies
+(gzip/deflate ones decoded), its older ``content`` and ``status_code`` response keys are accepted
+on load. Writing is atomic (temp file, rename), so a reader never sees half a cassette.
 """
 
 from __future__ import annotations
 
+import gzip
 import os
 import tempfile
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,7 +122,8 @@ def _interaction(raw: Any, number: int) -> Interaction:
     if not isinstance(resp, Mapping):
         raise CassetteError(f"{where}: expected a response mapping")
     status = resp.get("status")
-    code = status.get("code") if isinstance(status, Mapping) else None
+    # vcrpy's older httpx cassettes: top-level status_code and content
+    code = status.get("code") if isinstance(status, Mapping) else resp.get("status_code")
     if not isinstance(code, int) or isinstance(code, bool):
         raise CassetteError(f"{where}: response status code must be an integer")
     if not isinstance(req.get("method"), str) or not isinstance(req.get("uri"), str):
@@ -128,6 +131,9 @@ def _interaction(raw: Any, number: int) -> Interaction:
     body = resp.get("body")
     text = body.get("string") if isinstance(body, Mapping) else resp.get("content", body)
     message = status.get("message") if isinstance(status, Mapping) else ""
+    headers = _headers(resp.get("headers"), where)
+    if isinstance(text, bytes):
+        text, headers = _decoded(text, headers, where)
     return Interaction(
         RecordedRequest(
             method=req["method"].upper(),
@@ -138,17 +144,38 @@ def _interaction(raw: Any, number: int) -> Interaction:
         RecordedResponse(
             status=code,
             message=str(message or ""),
-            headers=_headers(resp.get("headers"), where),
+            headers=headers,
             body=_text(text, where) or "",
         ),
     )
+
+
+def _decoded(body: bytes, headers: Headers, where: str) -> tuple[bytes, Headers]:
+    """A compressed ``!!binary`` body (vcrpy keeps httpx's raw bytes) decoded, its header gone."""
+    encoding = (_first(headers, "content-encoding") or "").strip().lower()
+    if encoding in ("", "identity"):
+        return body, headers
+    try:
+        if encoding in ("gzip", "x-gzip"):
+            body = gzip.decompress(body)
+        elif encoding == "deflate":
+            try:
+                body = zlib.decompress(body)
+            except zlib.error:
+                body = zlib.decompress(body, -zlib.MAX_WBITS)  # raw deflate
+        else:
+            raise CassetteError(f"{where}: cannot decode a {encoding!r} response body")
+    except (OSError, EOFError, zlib.error):
+        raise CassetteError(f"{where}: the {encoding} response body is corrupt") from None
+    dropped = ("content-encoding", "content-length")
+    return body, {k: v for k, v in headers.items() if k.lower() not in dropped}
 
 
 def loads(text: str) -> Cassette:
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise CassetteError(f"not valid YAML: {exc}") from None
+        raise CassetteError(f"not valid YAML: {_yaml_problem(exc)}") from None
     if doc is None:
         return Cassette()
     if not isinstance(doc, Mapping):
@@ -159,6 +186,16 @@ def loads(text: str) -> Cassette:
     if not isinstance(raw, list):
         raise CassetteError("'interactions' must be a list")
     return Cassette([_interaction(item, n) for n, item in enumerate(raw, 1)])
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """One line: what PyYAML found wrong and where (its own message spans several lines)."""
+    problem = getattr(exc, "problem", None)
+    mark = getattr(exc, "problem_mark", None)
+    if problem is None:
+        return " ".join(str(exc).split())
+    where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+    return f"{problem}{where}"
 
 
 def load(path: str | os.PathLike[str]) -> Cassette:

@@ -169,10 +169,14 @@ def response_from_httpx(response: httpx.Response) -> RecordedResponse:
     )
 
 
+_FRAMING = ("content-length", "content-encoding", "transfer-encoding")
+
+
 def response_to_httpx(recorded: RecordedResponse, request: httpx.Request) -> httpx.Response:
+    """The body is stored decoded, so headers about its framing on the wire are dropped."""
     headers = [
         (k, v) for k, values in recorded.headers.items() for v in values
-        if k.lower() != "content-length"
+        if k.lower() not in _FRAMING
     ]  # fmt: skip
     return httpx.Response(
         recorded.status, headers=headers, content=recorded.body.encode("utf-8"), request=request

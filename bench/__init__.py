@@ -1,0 +1,1 @@
+"""``make bench``: the benchmark harness (entry point ``python -m bench.run``)."""
