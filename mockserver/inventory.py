@@ -7,9 +7,12 @@ shared template; forking copies one dict and shares every index set until it is 
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+from mockserver.number_table import Base, NumberTable
 
 Record = dict[str, Any]
 
@@ -39,6 +42,28 @@ def _index_values(record: Record, name: str) -> Iterable[Any]:
 
 
 ALL_INDEXES: tuple[str, ...] = (*INDEXED_FIELDS, TAG_INDEX, PAYMENT_INDEX)
+
+
+def _column_sets(base: Base, name: str) -> dict[Any, set[str]]:
+    """value -> ids for one index, from the compact rows (no record is built)."""
+    sets: dict[Any, set[str]] = {}
+    ids, rows = base.ids, base.rows
+    if name == TAG_INDEX:
+        col = base.fields.index("tags")
+        for ident, row in zip(ids, rows, strict=True):
+            for tag in row[col] or (None,):
+                sets.setdefault(tag, set()).add(ident)
+        return sets
+    if name == PAYMENT_INDEX:
+        col = base.fields.index("voice")
+        values: Iterable[Any] = (row[col]["usage_payment_method"] for row in rows)
+    else:
+        col = base.fields.index(name)
+        values = (row[col] for row in rows)
+    groups: dict[Any, list[str]] = {}
+    for ident, value in zip(ids, values, strict=True):
+        groups.setdefault(value, []).append(ident)  # lists first: cheaper than set per id
+    return {value: set(group) for value, group in groups.items()}
 
 
 class _Index:
@@ -107,15 +132,13 @@ class Inventory:
 
     def __init__(
         self,
-        numbers: dict[str, Record],
+        numbers: NumberTable,
         by_e164: dict[str, str],
-        order: list[str],
         indexes: dict[str, _Index],
         world: dict[str, Any],
     ) -> None:
         self.numbers = numbers
-        self.by_e164 = by_e164
-        self.order = order
+        self.by_e164 = by_e164  # shared: numbers are never renumbered, only removed
         self.indexes = indexes
         #: the non-number parts of the world: connections, billing groups, addresses, profiles
         self.world = world
@@ -123,28 +146,38 @@ class Inventory:
         self.billing_groups = {b["id"] for b in world["billing_groups"]}
         self.emergency_addresses = {a["id"] for a in world["emergency_addresses"]}
 
+    @property
+    def order(self) -> list[str]:
+        """Every id of the world, in id order (removed ones included: check ``numbers``)."""
+        return self.numbers.base.ids
+
     # -- construction ---------------------------------------------------------------------------
     @classmethod
     def from_world(cls, world: dict[str, Any]) -> Inventory:
-        records: list[Record] = sorted(world["numbers"], key=lambda r: (len(r["id"]), r["id"]))
-        numbers = {r["id"]: r for r in records}
-        by_e164 = {r["phone_number"]: r["id"] for r in records}
-        indexes: dict[str, _Index] = {}
-        for name in ALL_INDEXES:
-            sets: dict[Any, set[str]] = {}
-            for r in records:
-                for value in _index_values(r, name):
-                    sets.setdefault(value, set()).add(r["id"])
-            indexes[name] = _Index(sets, owned=True)
         rest = {k: v for k, v in world.items() if k != "numbers"}
-        return cls(numbers, by_e164, [r["id"] for r in records], indexes, rest)
+        return cls.from_records(rest, world["numbers"])
+
+    @classmethod
+    def from_records(cls, header: dict[str, Any], records: Iterable[Record]) -> Inventory:
+        """Compact the numbers (see ``number_table``) and index them, column by column."""
+        base = Base.from_records(records)
+        fields = base.fields
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            col = fields.index("phone_number")
+            by_e164 = dict(zip((r[col] for r in base.rows), base.ids, strict=True))
+            indexes = {name: _Index(_column_sets(base, name), owned=True) for name in ALL_INDEXES}
+        finally:
+            if was_enabled:
+                gc.enable()
+        return cls(NumberTable(base), by_e164, indexes, header)
 
     def fork(self) -> Inventory:
-        """A tenant's own copy: one dict copied, everything else shared until written."""
+        """A tenant's own copy: O(1) in the world's size; everything shared until written."""
         return Inventory(
-            dict(self.numbers),
+            self.numbers.fork(),
             self.by_e164,
-            self.order,
             {name: index.fork() for name, index in self.indexes.items()},
             self.world,
         )
@@ -154,11 +187,12 @@ class Inventory:
         return len(self.numbers)
 
     def get(self, ident: str) -> Record | None:
-        return self.numbers.get(ident)
+        record: Record | None = self.numbers.get(ident)
+        return record
 
     def get_by_e164(self, e164: str) -> Record | None:
         ident = self.by_e164.get(e164)
-        return self.numbers.get(ident) if ident is not None else None
+        return self.get(ident) if ident is not None else None
 
     def connection_name(self, connection_id: str | None) -> str | None:
         return self.connections.get(connection_id) if connection_id is not None else None

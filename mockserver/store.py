@@ -209,7 +209,7 @@ class Tenant:
         found = list(map(self.inventory.numbers.get, wanted))
         if None in found or any(i[0] == "+" for i in wanted):
             return None
-        phones = [r["phone_number"] for r in found]  # type: ignore[index]
+        phones = [r["phone_number"] for r in found]
         return list(map(Target._make, zip(wanted, phones, repeat("id"))))
 
     def _resolve_any(self, items: list[str]) -> list[Target]:

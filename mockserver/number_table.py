@@ -1,0 +1,200 @@
+"""Number records stored compactly: a shared, immutable base of rows plus a per-tenant overlay.
+
+A world's numbers are kept as one tuple per number (fields in a fixed order, repeated values
+shared: the same status string, tag tuple, voice settings object), in id order. A record dict is
+built only when asked for. Each tenant's :class:`NumberTable` is that base plus its own overlay
+of replaced and removed records, so forking a tenant is O(1) whatever the world's size, and a
+million-number world fits in a fraction of the memory its dicts would take.
+
+Records are immutable by convention (an update replaces the record; nested objects may be
+shared), so records built from the base share their ``voice`` object.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+Record = dict[str, Any]
+
+
+def id_key(ident: str) -> tuple[int, str]:
+    """Numeric order of decimal ids without converting them."""
+    return len(ident), ident
+
+
+class Base:
+    """Immutable rows in id order: ``ids[i]`` has ``rows[i]``; fields as ``fields`` says."""
+
+    __slots__ = ("_tags", "fields", "ids", "pos", "rows")
+
+    def __init__(self, fields: tuple[str, ...], ids: list[str], rows: list[tuple[Any, ...]]):
+        self.fields = fields
+        self.ids = ids
+        self.rows = rows
+        self.pos: dict[str, int] = {ident: i for i, ident in enumerate(ids)}
+        self._tags = fields.index("tags")
+
+    @classmethod
+    def from_records(cls, records: Iterable[Record]) -> Base:
+        """Compact records (any order); repeated values are shared, not copied."""
+        was_enabled = gc.isenabled()
+        gc.disable()  # millions of acyclic containers: collections would only cost time
+        try:
+            return cls._build(iter(records))
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    @classmethod
+    def _build(cls, records: Iterator[Record]) -> Base:
+        first = next(records, None)
+        if first is None:
+            return cls(_DEFAULT_FIELDS, [], [])
+        fields = tuple(first)
+        memo: dict[Any, Any] = {}
+        voices: dict[bytes, Any] = {}
+        keyed: list[tuple[tuple[int, str], tuple[Any, ...]]] = []
+        for record in _chain(first, records):
+            if tuple(record) != fields:
+                if record.keys() != set(fields):
+                    raise ValueError("every number record must have the same fields")
+                record = {f: record[f] for f in fields}
+            row = []
+            for name, value in record.items():
+                if name == "voice":
+                    blob = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+                    value = voices.setdefault(blob, value)
+                elif name == "tags":
+                    value = tuple(value)
+                    value = memo.setdefault(("tags", value), value)
+                elif name not in _UNIQUE and (value.__class__ in _SHAREABLE):
+                    value = memo.setdefault((name, value.__class__, value), value)
+                row.append(value)
+            ident = record["id"]
+            keyed.append((id_key(ident), tuple(row)))
+        keyed.sort(key=lambda pair: pair[0])
+        ids = [k[1] for k, _ in keyed]
+        return cls(fields, ids, [row for _, row in keyed])
+
+    def record(self, index: int) -> Record:
+        record = dict(zip(self.fields, self.rows[index], strict=True))
+        record["tags"] = list(self.rows[index][self._tags])
+        return record
+
+
+_UNIQUE = frozenset({"id", "phone_number", "created_at", "updated_at", "purchased_at"})
+_SHAREABLE = (str, bool, int, type(None))
+_DEFAULT_FIELDS = ("id", "phone_number", "tags", "voice")
+
+
+def _chain(first: Record, rest: Iterator[Record]) -> Iterator[Record]:
+    yield first
+    yield from rest
+
+
+class NumberTable(Mapping[str, Record]):
+    """A tenant's numbers: the shared base, then this tenant's replaced and removed records."""
+
+    __slots__ = ("_gone", "_over", "base")
+
+    def __init__(self, base: Base) -> None:
+        self.base = base
+        self._over: dict[str, Record] = {}
+        self._gone: set[str] = set()
+
+    def fork(self) -> NumberTable:
+        table = NumberTable(self.base)
+        table._over = dict(self._over)
+        table._gone = set(self._gone)
+        return table
+
+    # -- reads ----------------------------------------------------------------------------------
+    def get(self, ident: str, default: Any = None) -> Any:
+        record = self._over.get(ident)
+        if record is not None:
+            return record
+        index = self.base.pos.get(ident)
+        if index is None or ident in self._gone:
+            return default
+        return self.base.record(index)
+
+    def __getitem__(self, ident: str) -> Record:
+        record = self.get(ident)
+        if record is None:
+            raise KeyError(ident)
+        result: Record = record
+        return result
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self.base.pos and ident not in self._gone
+
+    def __len__(self) -> int:
+        return len(self.base.ids) - len(self._gone)
+
+    def __iter__(self) -> Iterator[str]:
+        gone = self._gone
+        return (i for i in self.base.ids if i not in gone) if gone else iter(self.base.ids)
+
+    # -- writes (only numbers of the base: the API never adds numbers) --------------------------
+    def __setitem__(self, ident: str, record: Record) -> None:
+        if ident not in self:
+            raise KeyError(ident)
+        self._over[ident] = record
+
+    def pop(self, ident: str) -> Record:
+        record = self[ident]
+        self._over.pop(ident, None)
+        self._gone.add(ident)
+        return record
+
+
+# -- reading world files --------------------------------------------------------------------------
+def stream_world(path: Path) -> tuple[dict[str, Any], Iterator[Record]] | None:
+    """A world file in ``fixtures/generate_world.py``'s layout (one top-level key per line, one
+    number per line), read a line at a time: the header, and the numbers as they are read.
+    ``None`` when the file is laid out otherwise (then it is parsed whole)."""
+    handle = path.open("rb")
+    try:
+        if handle.readline().strip() != b"{":
+            handle.close()
+            return None
+        header: dict[str, Any] = {}
+        for line in handle:
+            text = line.rstrip(b"\r\n")
+            if text == b'"numbers":[':
+                return header, _numbers(handle)
+            if not text.endswith(b","):
+                break
+            header.update(orjson.loads(b"{" + text[:-1] + b"}"))
+    except (orjson.JSONDecodeError, ValueError):
+        pass
+    handle.close()
+    return None
+
+
+def _numbers(handle: Any) -> Iterator[Record]:
+    with handle:
+        closed = ended = False
+        for line in handle:
+            text = line.rstrip(b"\r\n")
+            if closed:
+                if text.strip() not in (b"", b"}") or (text.strip() == b"}" and ended):
+                    raise ValueError("unexpected content after the numbers of the world file")
+                ended = ended or text.strip() == b"}"
+                continue
+            if text == b"]":
+                closed = True
+                continue
+            if text == b"}":
+                raise ValueError("world file: numbers list not closed")
+            record = orjson.loads(text[:-1] if text.endswith(b",") else text)
+            if not isinstance(record, dict):
+                raise ValueError("world file: a number record must be an object")
+            yield record
+        if not ended:
+            raise ValueError("world file: truncated numbers list")
