@@ -59,6 +59,14 @@ contract-live: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run $(ARGS)
 
+# hypothesis-driven malformed requests on every route: >= 10,000 cases (counted, checked)
+fuzz: $(STAMP)
+	$(BIN)/pytest tests/test_fuzz*.py --hypothesis-profile fuzz -p no:cacheprovider
+
+# load without loss: 32 clients x 20 s over loopback (CI runs the 3 s form in `make unit`)
+soak: $(STAMP)
+	SOAK_SECONDS=$${SOAK_SECONDS:-20} $(BIN)/pytest tests/test_soak.py -p no:cacheprovider -s
+
 # the example cassettes, recorded from the emulator (deterministic), and their drift check
 cassettes: $(STAMP)
 	$(BIN)/python fixtures/record_cassettes.py

@@ -124,9 +124,15 @@ def _number(body: dict[str, Any], name: str) -> float | None:
     value = body.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise E.bad_request("must be a number", pointer=f"/{name}")
-    return float(value)
+    try:
+        number = float(value)  # an integer beyond the float range overflows here
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise E.bad_request("must be a number", pointer=f"/{name}")
+    return number
 
 
 def _integer(body: dict[str, Any], name: str, low: int, high: int) -> int | None:

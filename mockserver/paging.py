@@ -38,8 +38,8 @@ class Page:
 
 def _int(raw: Any, pointer: str, low: int, high: int | None) -> int:
     text = raw.strip() if isinstance(raw, str) else ""
-    if not (text.isascii() and text.isdigit()):
-        raise _invalid_page(pointer)
+    if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > 18:
+        raise _invalid_page(pointer)  # > 18 digits: beyond any page (and int() refuses 4,301)
     value = int(text)
     if value < low or (high is not None and value > high):
         raise _invalid_page(pointer)

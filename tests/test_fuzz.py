@@ -7,7 +7,8 @@ fine, the properties only constrain rejections.
 
 Each test builds one app (the ``api`` fixture, or one built in the test body) and keeps it across
 examples: the state carried over (jobs, changed numbers) is harmless, because every example
-measures "before" itself. Hence the suppressed function-scoped-fixture health check.
+measures "before" itself. Hence the suppressed function-scoped-fixture health check. Examples per
+test: see ``tests/fuzz_support.py``; every route, header and method: ``test_fuzz_routes.py``.
 """
 
 from __future__ import annotations
@@ -18,17 +19,17 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from mockserver.app import create_app
 from mockserver.config import Settings
 from tests.conftest import make_client
+from tests.fuzz_strategies import bodies, queries
+from tests.fuzz_support import fuzz_case_report, fuzz_settings, tick
 from tests.helpers import (
     BODY_ENDPOINTS,
     BODY_IDS,
-    DELETE,
-    EMERGENCY,
     ID_A,
     JOB_ENDPOINTS,
     JOBS,
@@ -38,151 +39,9 @@ from tests.helpers import (
     VOICE,
 )
 
-E164_B = "+13127367254"
+__all__ = ["fuzz_case_report"]  # the session's case counter report (an autouse fixture)
 
-KEEP_APP = settings(
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
-)
-
-# -- strategies -----------------------------------------------------------------------------------
-#: any text, lone surrogates included (they are valid JSON escapes: "\ud800")
-any_text = st.text(st.characters(exclude_categories=()), max_size=20)
-json_leaves = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(),
-    st.floats(allow_nan=False, allow_infinity=False),
-    any_text,
-)
-json_values = st.recursive(
-    json_leaves,
-    lambda children: st.one_of(
-        st.lists(children, max_size=5), st.dictionaries(any_text, children, max_size=5)
-    ),
-    max_leaves=20,
-)
-
-
-def maybe(good: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    """Mostly a plausible value, sometimes anything at all."""
-    return st.one_of(*[good] * 9, json_values)
-
-
-def optional_fields(fields: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
-    return maybe(st.fixed_dictionaries({}, optional=fields))
-
-
-OWNED_IDS = [ID_A, "1293384261075731499", "2637816387126861836", "2637816387126861839"]
-OWNED_E164 = [E164_B, "+13125550100", "+19705555098", "+19705551234"]
-OTHER_ITEMS = ["1", "+15555550000", "", "x", "+1 312"]
-phone_numbers = maybe(
-    st.one_of(
-        st.lists(st.sampled_from(OWNED_IDS), min_size=1, max_size=4),
-        st.lists(st.sampled_from(OWNED_E164), min_size=1, max_size=4),
-        st.lists(st.one_of(st.sampled_from(OWNED_IDS + OTHER_ITEMS), any_text), max_size=4),
-    )
-)
-tag_list = maybe(st.lists(any_text, max_size=3))
-flag = maybe(st.booleans())
-some_text = maybe(st.one_of(any_text, st.sampled_from(["", "+13035559123", "Acme Corp"])))
-voice_fields = {
-    "call_forwarding": optional_fields(
-        {
-            "call_forwarding_enabled": flag,
-            "forwarding_type": maybe(st.sampled_from(["always", "on-failure", "never"])),
-            "forwards_to": some_text,
-        }
-    ),
-    "call_recording": optional_fields(
-        {
-            "inbound_call_recording_enabled": flag,
-            "inbound_call_recording_format": maybe(st.sampled_from(["wav", "mp3", "ogg"])),
-            "inbound_call_recording_channels": maybe(st.sampled_from(["single", "dual"])),
-        }
-    ),
-    "cnam_listing": optional_fields(
-        {"cnam_listing_enabled": flag, "cnam_listing_details": some_text}
-    ),
-    "media_features": optional_fields(
-        {
-            "rtp_auto_adjust_enabled": flag,
-            "accept_any_rtp_packets_enabled": flag,
-            "t38_fax_gateway_enabled": flag,
-        }
-    ),
-    "caller_id_name_enabled": flag,
-    "inbound_call_screening": maybe(st.sampled_from(["disabled", "reject_calls", "flag"])),
-    "tech_prefix_enabled": flag,
-    "translated_number": some_text,
-    "usage_payment_method": maybe(st.sampled_from(["pay-per-minute", "channel", "free"])),
-}
-number_fields = {
-    "tags": tag_list,
-    "external_pin": some_text,
-    "customer_reference": some_text,
-    "connection_id": maybe(st.sampled_from(["1521916448077776306", "1", ""])),
-    "billing_group_id": maybe(st.sampled_from(["62e4bf2e-c278-4282-b524-488d9c9c43b2", "nope"])),
-    "hd_voice_enabled": flag,
-    "address_id": some_text,
-}
-update_fields = {
-    **number_fields,
-    "add_tags": tag_list,
-    "remove_tags": tag_list,
-    "deletion_lock_enabled": flag,
-    "voice": optional_fields(voice_fields),
-}
-emergency_address = maybe(st.sampled_from(["9102160989215728032", "53829456729313", "1", "", None]))
-#: bodies built from the real field names of each endpoint, mostly with plausible values
-PLAUSIBLE: dict[str, st.SearchStrategy[Any]] = {
-    UPDATE: st.fixed_dictionaries({"phone_numbers": phone_numbers}, optional=update_fields),
-    EMERGENCY: st.fixed_dictionaries(
-        {"phone_numbers": phone_numbers, "emergency_enabled": flag},
-        optional={"emergency_address_id": emergency_address},
-    ),
-    DELETE: st.fixed_dictionaries({"phone_numbers": phone_numbers}),
-    NUMBER: st.fixed_dictionaries({}, optional=number_fields),
-    VOICE: st.fixed_dictionaries({}, optional=voice_fields),
-}
-#: any field name of any endpoint, with any value
-any_fields = st.fixed_dictionaries(
-    {}, optional=dict.fromkeys({**update_fields, **voice_fields, "phone_numbers": 0}, json_values)
-)
-
-
-def bodies(path: str) -> st.SearchStrategy[Any]:
-    plausible = PLAUSIBLE[path]
-    return st.one_of(plausible, plausible, plausible, any_fields, json_values)
-
-
-FILTER_KEYS = [
-    "has_bundle", "tag", "connection_id", "phone_number", "status", "voice.connection_name",
-    "voice.usage_payment_method", "billing_group_id", "emergency_address_id",
-    "customer_reference", "type", "country_iso_alpha2", "number_type", "source", "without_tags",
-]  # fmt: skip
-OPERATORS = ["eq", "contains", "starts_with", "ends_with", "", "like"]
-VALUES = [
-    "active", "sales", "sandbox", "null", "true", "false", "+1312", "12", "12a45", "channel",
-    "pay-per-minute", "PBX", "office", "ab", "1521916448077776306", "local", "US,CA", "pending",
-    "update_phone_numbers", "1", "0", "250", "-created_at", "created_at", "", "[", "]",
-]  # fmt: skip
-bracket_keys = st.builds(
-    lambda base, parts: base + "".join(f"[{p}]" for p in parts),
-    st.one_of(st.sampled_from(["filter", "page", "sort"]), st.text(max_size=6)),
-    st.lists(
-        st.one_of(
-            st.sampled_from(FILTER_KEYS + OPERATORS + ["number", "size"]), st.text(max_size=6)
-        ),
-        max_size=3,
-    ),
-)
-queries = st.lists(
-    st.tuples(
-        st.one_of(bracket_keys, bracket_keys, st.text(max_size=12)),
-        st.one_of(st.sampled_from(VALUES), st.text(max_size=12)),
-    ),
-    max_size=4,
-)
+KEEP_APP = fuzz_settings()
 
 
 # -- helpers --------------------------------------------------------------------------------------
@@ -232,6 +91,7 @@ def send_body(client: httpx.Client, path: str, raw: bytes, content_type: str | N
 @KEEP_APP
 @given(data=st.data())
 def test_arbitrary_json_bodies(api: httpx.Client, path: str, data: st.DataObject) -> None:
+    tick()
     body = data.draw(bodies(path), label="body")
     send_body(api, path, json.dumps(body).encode("utf-8"), "application/json")
 
@@ -248,6 +108,7 @@ def test_arbitrary_json_bodies(api: httpx.Client, path: str, data: st.DataObject
 def test_arbitrary_bytes(
     api: httpx.Client, path: str, data: st.DataObject, content_type: str | None
 ) -> None:
+    tick()
     truncated_json = (
         bodies(path)
         .map(lambda b: json.dumps(b).encode("utf-8"))
@@ -280,6 +141,7 @@ def test_arbitrary_update_filters() -> None:
         @KEEP_APP
         @given(query=queries, body=st.sampled_from(FILTER_BODIES))
         def check(query: list[tuple[str, str]], body: dict[str, Any]) -> None:
+            tick()
             before = job_total(client)
             r = call(client, "POST", UPDATE, params=query, json=body)
             if r.status_code >= 400:
@@ -298,6 +160,7 @@ def test_arbitrary_update_filters() -> None:
 @KEEP_APP
 @given(query=queries)
 def test_arbitrary_list_queries(api: httpx.Client, path: str, query: list[tuple[str, str]]) -> None:
+    tick()
     before = job_total(api)
     r = call(api, "GET", path, params=query)
     if r.status_code >= 400:
@@ -318,6 +181,7 @@ def test_arbitrary_list_queries(api: httpx.Client, path: str, query: list[tuple[
 def test_arbitrary_number_ids(
     api: httpx.Client, ident: str, method: str, voice_suffix: bool
 ) -> None:
+    tick()
     path = f"{NUMBERS}/{quote(ident, safe='')}" + ("/voice" if voice_suffix else "")
     kwargs: dict[str, Any] = {"json": {"tags": ["fuzz"]}} if method == "PATCH" else {}
     r = call(api, method, path, **kwargs)

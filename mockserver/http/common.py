@@ -115,7 +115,12 @@ async def read_json(request: Request) -> Any:
     settings = settings_of(request)
     limit = settings.max_body_bytes
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if (
+        declared is not None
+        and declared.isascii()
+        and declared.isdigit()
+        and (len(declared) > 18 or int(declared) > limit)
+    ):
         raise E.error(413, E.BAD_REQUEST, E.T_TOO_LARGE, E.D_TOO_LARGE.format(limit=limit))
     chunks: list[bytes] = []
     size = 0
