@@ -46,24 +46,30 @@ ALL_INDEXES: tuple[str, ...] = (*INDEXED_FIELDS, TAG_INDEX, PAYMENT_INDEX)
 
 def _column_sets(base: Base, name: str) -> dict[Any, set[str]]:
     """value -> ids for one index, from the compact rows (no record is built)."""
-    sets: dict[Any, set[str]] = {}
     ids, rows = base.ids, base.rows
     if name == TAG_INDEX:
         col = base.fields.index("tags")
-        for ident, row in zip(ids, rows, strict=True):
-            for tag in row[col] or (None,):
-                sets.setdefault(tag, set()).add(ident)
+        by_tuple = _group(ids, [row[col] for row in rows])  # tag tuples are shared: few
+        sets: dict[Any, set[str]] = {}
+        for tags, members in by_tuple.items():
+            for tag in tags or (None,):
+                sets.setdefault(tag, set()).update(members)
         return sets
     if name == PAYMENT_INDEX:
         col = base.fields.index("voice")
-        values: Iterable[Any] = (row[col]["usage_payment_method"] for row in rows)
+        values = [row[col]["usage_payment_method"] for row in rows]
     else:
         col = base.fields.index(name)
-        values = (row[col] for row in rows)
+        values = [row[col] for row in rows]
+    return {value: set(members) for value, members in _group(ids, values).items()}
+
+
+def _group(ids: list[str], values: list[Any]) -> dict[Any, list[str]]:
+    """ids by value (lists first: cheaper than a set insertion per id)."""
     groups: dict[Any, list[str]] = {}
     for ident, value in zip(ids, values, strict=True):
-        groups.setdefault(value, []).append(ident)  # lists first: cheaper than set per id
-    return {value: set(group) for value, group in groups.items()}
+        groups.setdefault(value, []).append(ident)
+    return groups
 
 
 class _Index:

@@ -56,30 +56,36 @@ class Base:
         if first is None:
             return cls(_DEFAULT_FIELDS, [], [])
         fields = tuple(first)
-        memo: dict[Any, Any] = {}
+        voice_col, tags_col = fields.index("voice"), fields.index("tags")
+        shared = [
+            i for i, name in enumerate(fields)
+            if name not in _UNIQUE and name not in ("voice", "tags")
+        ]  # fmt: skip
+        memo: dict[Any, Any] = {}  # str values only: equal strings become one object
         voices: dict[bytes, Any] = {}
-        keyed: list[tuple[tuple[int, str], tuple[Any, ...]]] = []
+        tag_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
+        ids: list[str] = []
+        rows: list[tuple[Any, ...]] = []
+        dumps, sort_keys = orjson.dumps, orjson.OPT_SORT_KEYS
         for record in _chain(first, records):
             if tuple(record) != fields:
                 if record.keys() != set(fields):
                     raise ValueError("every number record must have the same fields")
                 record = {f: record[f] for f in fields}
-            row = []
-            for name, value in record.items():
-                if name == "voice":
-                    blob = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-                    value = voices.setdefault(blob, value)
-                elif name == "tags":
-                    value = tuple(value)
-                    value = memo.setdefault(("tags", value), value)
-                elif name not in _UNIQUE and (value.__class__ in _SHAREABLE):
-                    value = memo.setdefault((name, value.__class__, value), value)
-                row.append(value)
-            ident = record["id"]
-            keyed.append((id_key(ident), tuple(row)))
-        keyed.sort(key=lambda pair: pair[0])
-        ids = [k[1] for k, _ in keyed]
-        return cls(fields, ids, [row for _, row in keyed])
+            values = list(record.values())
+            for col in shared:
+                value = values[col]
+                if value.__class__ is str:
+                    values[col] = memo.setdefault(value, value)
+            voice = values[voice_col]
+            values[voice_col] = voices.setdefault(dumps(voice, option=sort_keys), voice)
+            tags = tuple(values[tags_col])
+            values[tags_col] = tag_tuples.setdefault(tags, tags)
+            ids.append(values[0] if fields[0] == "id" else record["id"])
+            rows.append(tuple(values))
+        # ids are unique, so the sort never compares rows
+        ordered = sorted(zip(map(len, ids), ids, rows, strict=True))
+        return cls(fields, [i for _, i, _ in ordered], [r for _, _, r in ordered])
 
     def record(self, index: int) -> Record:
         record = dict(zip(self.fields, self.rows[index], strict=True))
@@ -88,7 +94,6 @@ class Base:
 
 
 _UNIQUE = frozenset({"id", "phone_number", "created_at", "updated_at", "purchased_at"})
-_SHAREABLE = (str, bool, int, type(None))
 _DEFAULT_FIELDS = ("id", "phone_number", "tags", "voice")
 
 
@@ -178,21 +183,23 @@ def stream_world(path: Path) -> tuple[dict[str, Any], Iterator[Record]] | None:
 
 
 def _numbers(handle: Any) -> Iterator[Record]:
+    loads = orjson.loads
     with handle:
         closed = ended = False
         for line in handle:
             text = line.rstrip(b"\r\n")
             if closed:
-                if text.strip() not in (b"", b"}") or (text.strip() == b"}" and ended):
+                stripped = text.strip()
+                if stripped not in (b"", b"}") or (stripped == b"}" and ended):
                     raise ValueError("unexpected content after the numbers of the world file")
-                ended = ended or text.strip() == b"}"
+                ended = ended or stripped == b"}"
                 continue
             if text == b"]":
                 closed = True
                 continue
             if text == b"}":
                 raise ValueError("world file: numbers list not closed")
-            record = orjson.loads(text[:-1] if text.endswith(b",") else text)
+            record = loads(text[:-1] if text.endswith(b",") else text)
             if not isinstance(record, dict):
                 raise ValueError("world file: a number record must be an object")
             yield record
