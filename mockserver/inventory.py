@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import compress, islice
 from typing import Any
 
 from mockserver.number_table import Base, NumberTable
@@ -29,6 +30,7 @@ INDEXED_FIELDS: tuple[str, ...] = (
     "source_type",
 )
 TAG_INDEX = "tags"
+BIG_WORLD = 100_000  # numbers from which a loaded world is frozen out of the collector
 PAYMENT_INDEX = "usage_payment_method"
 
 
@@ -65,7 +67,13 @@ def _column_sets(base: Base, name: str) -> dict[Any, set[str]]:
 
 
 def _group(ids: list[str], values: list[Any]) -> dict[Any, list[str]]:
-    """ids by value (lists first: cheaper than a set insertion per id)."""
+    """ids by value (lists first: cheaper than a set insertion per id). With very few distinct
+    values, one C-speed ``compress`` pass per value over integer codes beats a Python loop."""
+    distinct = set(values)
+    if len(distinct) <= 4:
+        code = {value: n for n, value in enumerate(distinct)}
+        keys = list(map(code.__getitem__, values))
+        return {v: list(compress(ids, map(n.__eq__, keys))) for v, n in code.items()}
     groups: dict[Any, list[str]] = {}
     for ident, value in zip(ids, values, strict=True):
         groups.setdefault(value, []).append(ident)
@@ -173,10 +181,17 @@ class Inventory:
         try:
             col = fields.index("phone_number")
             by_e164 = dict(zip((r[col] for r in base.rows), base.ids, strict=True))
-            indexes = {name: _Index(_column_sets(base, name), owned=True) for name in ALL_INDEXES}
+            indexes = {
+                name: _Index(_column_sets(base, name) if base.ids else {}, owned=True)
+                for name in ALL_INDEXES
+            }
         finally:
             if was_enabled:
                 gc.enable()
+        if len(base.ids) >= BIG_WORLD:
+            # millions of fresh containers, never garbage: out of the collector's sight, or the
+            # next full collection walks them all (seconds, in the middle of some request)
+            gc.freeze()
         return cls(NumberTable(base), by_e164, indexes, header)
 
     def fork(self) -> Inventory:
@@ -258,10 +273,8 @@ class Inventory:
             ("country_iso_alpha2", f.country_iso_alpha2),
         ):
             if values is not None:
-                union: set[str] = set()
-                for v in values:
-                    union |= self.indexes[name].get(v)
-                sets.append(union)
+                parts = [self.indexes[name].get(v) for v in values]
+                sets.append(parts[0] if len(parts) == 1 else set().union(*parts))
         for name, scalar in (
             ("customer_reference", f.customer_reference),
             ("has_bundle", f.has_bundle),
@@ -273,16 +286,29 @@ class Inventory:
                 sets.append(self.indexes[name].get(scalar))
         if not sets:
             return None
-        sets.sort(key=len)
-        result = set(sets[0])
-        for s in sets[1:]:
-            result &= s
-            if not result:
-                break
-        return result
+        sets.sort(key=len)  # read-only use: one set is returned as it is, never copied
+        return sets[0] if len(sets) == 1 else sets[0].intersection(*sets[1:])
 
     def select(self, f: NumberFilter, among: Iterable[str] | None = None) -> Iterator[Record]:
         """Every number matching ``f`` (and, if given, whose id is ``among``), in id order."""
+        for ident in self.select_ids(f, among):
+            record = self.get(ident)
+            if record is None:
+                continue
+            if f.extra and not all(test(record) for test in f.extra):
+                continue
+            yield record
+
+    def first_targets(self, f: NumberFilter, limit: int) -> list[tuple[str, str]]:
+        """``(id, phone_number)`` of the first ``limit`` matches, in id order. Without
+        record-level tests no record is built (a filter job on a huge world stays cheap)."""
+        if f.extra:
+            return [(r["id"], r["phone_number"]) for r in islice(self.select(f), limit)]
+        phone = self.numbers.phone_number
+        return [(i, phone(i)) for i in islice(self.select_ids(f), limit)]
+
+    def select_ids(self, f: NumberFilter, among: Iterable[str] | None = None) -> Iterator[str]:
+        """Ids of present numbers matching every criterion but ``extra``, in id order."""
         if f.phone_number_digits == "":
             return
         candidates = self._candidates(f)
@@ -295,15 +321,14 @@ class Inventory:
             ids = sorted(candidates, key=lambda i: (len(i), i))
         else:
             ids = (i for i in self.order if i in candidates)
+        numbers = self.numbers
+        phone = numbers.phone_number
         for ident in ids:
-            record = self.numbers.get(ident)
-            if record is None:
+            if ident not in numbers:
                 continue
-            if digits is not None and digits not in record["phone_number"]:
+            if digits is not None and digits not in phone(ident):
                 continue
-            if f.extra and not all(test(record) for test in f.extra):
-                continue
-            yield record
+            yield ident
 
     def count(self, f: NumberFilter) -> int:
         return sum(1 for _ in self.select(f))

@@ -30,7 +30,7 @@ def id_key(ident: str) -> tuple[int, str]:
 class Base:
     """Immutable rows in id order: ``ids[i]`` has ``rows[i]``; fields as ``fields`` says."""
 
-    __slots__ = ("_tags", "fields", "ids", "pos", "rows")
+    __slots__ = ("_tags", "fields", "ids", "phone_col", "pos", "rows")
 
     def __init__(self, fields: tuple[str, ...], ids: list[str], rows: list[tuple[Any, ...]]):
         self.fields = fields
@@ -38,6 +38,7 @@ class Base:
         self.rows = rows
         self.pos: dict[str, int] = {ident: i for i, ident in enumerate(ids)}
         self._tags = fields.index("tags")
+        self.phone_col = fields.index("phone_number")
 
     @classmethod
     def from_records(cls, records: Iterable[Record]) -> Base:
@@ -93,7 +94,10 @@ class Base:
         return record
 
 
-_UNIQUE = frozenset({"id", "phone_number", "created_at", "updated_at", "purchased_at"})
+#: per-number values (sharing them would only grow the memo)
+_UNIQUE = frozenset(
+    {"id", "phone_number", "created_at", "updated_at", "purchased_at", "activated_at"}
+)
 _DEFAULT_FIELDS = ("id", "phone_number", "tags", "voice")
 
 
@@ -144,6 +148,12 @@ class NumberTable(Mapping[str, Record]):
     def __iter__(self) -> Iterator[str]:
         gone = self._gone
         return (i for i in self.base.ids if i not in gone) if gone else iter(self.base.ids)
+
+    def phone_number(self, ident: str) -> str:
+        """A number's E.164 (never changed by an update: read from the base row, no record)."""
+        base = self.base
+        phone: str = base.rows[base.pos[ident]][base.phone_col]
+        return phone
 
     # -- writes (only numbers of the base: the API never adds numbers) --------------------------
     def __setitem__(self, ident: str, record: Record) -> None:

@@ -179,11 +179,8 @@ class Tenant:
     def _filter_targets(self, flt: NumberFilter | None) -> list[Target]:
         """The first ``max_numbers`` matches of a filter, in id order (R-FILTER-OVER-CAP)."""
         assert flt is not None
-        targets: list[Target] = []
-        for match in self.inventory.select(flt):
-            targets.append(Target(match["id"], match["phone_number"], "id"))
-            if len(targets) >= self.settings.max_numbers:
-                break
+        found = self.inventory.first_targets(flt, self.settings.max_numbers)
+        targets = [Target(ident, phone, "id") for ident, phone in found]
         if not targets:
             raise E.bad_request(E.D_MIN_NUMBERS, pointer="/phone_numbers")
         return targets
