@@ -128,7 +128,12 @@ def prepare(server: servers.Server, scenario: Scenario, tmp: Path) -> tuple[str,
         body_file = tmp / f"{scenario.name}.json"
         body_file.write_bytes(scenario.body)
     script = tmp / f"{scenario.name}.lua"
-    script.write_text(wrk_.lua_script(scenario.method, scenario.headers(), body_file))
+    script.write_text(
+        wrk_.lua_script(
+            scenario.method, scenario.headers(), body_file,
+            key_prefix=f"{scenario.api_key}-" if scenario.rotate_keys else None,
+        )
+    )  # fmt: skip
     return server.url + path, script
 
 

@@ -95,8 +95,16 @@ def lua_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def lua_script(method: str, headers: Mapping[str, str], body_file: Path | None) -> str:
-    """The script of one scenario: a fixed request (no per-request Lua) plus the counter."""
+def lua_script(
+    method: str,
+    headers: Mapping[str, str],
+    body_file: Path | None,
+    key_prefix: str | None = None,
+    per_key: int = 15,
+) -> str:
+    """The script of one scenario: a fixed request plus the counter. With ``key_prefix``, the
+    bearer key changes every ``per_key`` requests (a new tenant: job creation never meets the
+    cap of 20 open jobs, and no tenant's pending jobs are ever processed on the clock)."""
     lines = [f"wrk.method = {lua_string(method)}"]
     for name, value in headers.items():
         lines.append(f"wrk.headers[{lua_string(name)}] = {lua_string(value)}")
@@ -105,6 +113,16 @@ def lua_script(method: str, headers: Mapping[str, str], body_file: Path | None) 
             f'local file = assert(io.open({lua_string(str(body_file))}, "rb"))',
             'wrk.body = file:read("*a")',
             "file:close()",
+        ]
+    if key_prefix is not None:
+        lines += [
+            "local sent = 0",
+            "request = function()",
+            "  sent = sent + 1",
+            f'  wrk.headers["Authorization"] = "Bearer " .. {lua_string(key_prefix)} '
+            f".. math.floor(sent / {per_key})",
+            "  return wrk.format()",
+            "end",
         ]
     return "\n".join(lines) + "\n" + _LUA_COUNTER
 

@@ -118,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-control", action="store_true", help="remove the /_mock/ test controls entirely"
     )
     serve.add_argument(
+        "--access-log", action=argparse.BooleanOptionalAction, default=True,
+        help="one line per request (default on; --no-access-log for benchmarks)",
+    )  # fmt: skip
+    serve.add_argument(
         "--log-format", choices=("text", "json"), default="text",
         help="one log line per request, as text or JSON (default %(default)s)",
     )  # fmt: skip
@@ -187,6 +191,8 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_app(settings_from(args))
     tune_gc()
     configure_logging(args.log_format)
+    if not args.access_log:
+        logging.getLogger("mockserver.access").setLevel(logging.WARNING)
     log = logging.getLogger("mockserver")
     ready = time.perf_counter() - started
     fields = {"event": "ready", "version": __version__, "host": args.host, "port": args.port,

@@ -184,7 +184,7 @@ def test_every_serve_option_is_known_to_this_test() -> None:
     assert dests == {
         "host", "port", "seed", "fixtures", "api_key", "manual_clock", "pending_delay",
         "numbers_per_second", "instant", "allow_mixed", "max_numbers", "no_control",
-        "log_format", "rate_limit",
+        "log_format", "rate_limit", "access_log",
     }  # fmt: skip
 
 
@@ -313,3 +313,18 @@ def test_serve_without_controls(serve: Any) -> None:
         assert_pending_job(readme_request(client))
     proc.terminate()
     assert proc.wait(timeout=10) is not None
+
+
+@pytest.mark.slow
+def test_access_log_on_by_default_and_off_with_no_access_log(serve: Any) -> None:
+    """One line per request by default; ``--no-access-log`` keeps only the start-up line."""
+    for flags, expect_line in (((), True), (("--no-access-log",), False)):
+        base, proc, log = serve("--manual-clock", *flags)
+        with httpx.Client(base_url=base, timeout=2.0) as client:
+            wait_until_ready(proc, lambda c=client: c.get("/_mock/health").is_success, log)
+            assert readme_request(client).status_code == 202
+        proc.terminate()
+        proc.wait(timeout=10)
+        text = log.read_text(errors="replace")
+        assert "telnyx-mock" in text  # the ready line either way
+        assert ("POST /v2/phone_numbers/jobs/update_phone_numbers 202" in text) is expect_line
