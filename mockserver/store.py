@@ -199,14 +199,15 @@ class Tenant:
         return result
 
     def _resolve_ids(self, items: list[str]) -> list[Target] | None:
-        """The common case (every item an owned id) in bulk; ``None``: take the general path."""
+        """The common case (every item an owned id) in bulk, without building a single record;
+        ``None``: take the general path."""
         if items[0][0] == "+":
             return None
         wanted = unique(items)
-        found = list(map(self.inventory.numbers.get, wanted))
-        if None in found or any(i[0] == "+" for i in wanted):
+        numbers = self.inventory.numbers
+        if not all(map(numbers.__contains__, wanted)) or any(i[0] == "+" for i in wanted):
             return None
-        phones = [r["phone_number"] for r in found]
+        phones = map(numbers.phone_number, wanted)
         return list(map(Target._make, zip(wanted, phones, repeat("id"))))
 
     def _resolve_any(self, items: list[str]) -> list[Target]:
@@ -215,16 +216,13 @@ class Tenant:
         for item in unique(items):
             if item[0] == "+":
                 ident = by_e164.get(item)
-                record = numbers.get(ident) if ident is not None else None
                 given = "phone_number"
             else:
-                record = numbers.get(item)
-                given = "id"
-            if record is None:
+                ident, given = item, "id"
+            if ident is None or ident not in numbers:
                 raise E.bad_request(E.D_OWNERSHIP, pointer="/phone_numbers")
-            ident = record["id"]
             if ident not in targets:
-                targets[ident] = Target(ident, record["phone_number"], given)
+                targets[ident] = Target(ident, numbers.phone_number(ident), given)
         return list(targets.values())
 
     @staticmethod
