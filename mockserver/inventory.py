@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import compress, islice
 from typing import Any
 
@@ -44,11 +45,18 @@ def _index_values(record: Record, name: str) -> Iterable[Any]:
 
 
 ALL_INDEXES: tuple[str, ...] = (*INDEXED_FIELDS, TAG_INDEX, PAYMENT_INDEX)
+#: a handful of values each: built on first use (quick: one C-speed pass per value), so a big
+#: world loads without them; the selective indexes above are built with the world
+LAZY_INDEXES = frozenset(
+    {"has_bundle", "phone_number_type", "country_iso_alpha2", "source_type", PAYMENT_INDEX}
+)
 
 
 def _column_sets(base: Base, name: str) -> dict[Any, set[str]]:
     """value -> ids for one index, from the compact rows (no record is built)."""
     ids, rows = base.ids, base.rows
+    if not ids:
+        return {}  # an empty world's rows have no fields to index
     if name == TAG_INDEX:
         col = base.fields.index("tags")
         by_tuple = _group(ids, [row[col] for row in rows])  # tag tuples are shared: few
@@ -83,16 +91,44 @@ def _group(ids: list[str], values: list[Any]) -> dict[Any, list[str]]:
 class _Index:
     """value -> set of ids, copy-on-write across forks."""
 
-    __slots__ = ("_owned", "sets")
+    __slots__ = ("_owned", "_sets", "_source")
 
-    def __init__(self, sets: dict[Any, set[str]], owned: bool) -> None:
-        self.sets = sets
+    def __init__(
+        self,
+        sets: dict[Any, set[str]] | None,
+        owned: bool,
+        source: Callable[[], dict[Any, set[str]]] | None = None,
+    ) -> None:
+        self._sets = sets
+        #: builds the template's sets on first use (``sets is None``): shared, never written
+        self._source = source
         self._owned: set[Any] | None = None if owned else set()
 
+    @classmethod
+    def lazy(cls, build: Callable[[], dict[Any, set[str]]]) -> _Index:
+        """An index built on first use (by any fork), once per template."""
+        cache: list[dict[Any, set[str]]] = []
+
+        def source() -> dict[Any, set[str]]:
+            if not cache:
+                cache.append(build())
+            return cache[0]
+
+        return cls(None, owned=False, source=source)
+
+    @property
+    def sets(self) -> dict[Any, set[str]]:
+        if self._sets is None:
+            assert self._source is not None
+            self._sets = dict(self._source())  # owns none of them: writes copy first
+        return self._sets
+
     def fork(self) -> _Index:
+        if self._sets is None:  # not built yet: the fork builds from the same source
+            return _Index(None, owned=False, source=self._source)
         # from now on both sides share every set: each copies a set before writing it
         self._owned = set()
-        return _Index(dict(self.sets), owned=False)
+        return _Index(dict(self._sets), owned=False)
 
     def _writable(self, value: Any) -> set[str]:
         current = self.sets.get(value)
@@ -147,18 +183,22 @@ class Inventory:
     def __init__(
         self,
         numbers: NumberTable,
-        by_e164: dict[str, str],
         indexes: dict[str, _Index],
         world: dict[str, Any],
     ) -> None:
         self.numbers = numbers
-        self.by_e164 = by_e164  # shared: numbers are never renumbered, only removed
         self.indexes = indexes
         #: the non-number parts of the world: connections, billing groups, addresses, profiles
         self.world = world
         self.connections: dict[str, str] = {c["id"]: c["name"] for c in world["connections"]}
         self.billing_groups = {b["id"] for b in world["billing_groups"]}
         self.emergency_addresses = {a["id"] for a in world["emergency_addresses"]}
+
+    @property
+    def by_e164(self) -> dict[str, str]:
+        """E.164 -> id of every number of the world (removed ones included: check ``numbers``);
+        built on first use, shared by every fork."""
+        return self.numbers.base.by_e164()
 
     @property
     def order(self) -> list[str]:
@@ -175,14 +215,13 @@ class Inventory:
     def from_records(cls, header: dict[str, Any], records: Iterable[Record]) -> Inventory:
         """Compact the numbers (see ``number_table``) and index them, column by column."""
         base = Base.from_records(records)
-        fields = base.fields
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            col = fields.index("phone_number")
-            by_e164 = dict(zip((r[col] for r in base.rows), base.ids, strict=True))
             indexes = {
-                name: _Index(_column_sets(base, name) if base.ids else {}, owned=True)
+                name: _Index.lazy(partial(_column_sets, base, name))
+                if name in LAZY_INDEXES
+                else _Index(_column_sets(base, name), owned=True)
                 for name in ALL_INDEXES
             }
         finally:
@@ -192,13 +231,12 @@ class Inventory:
             # millions of fresh containers, never garbage: out of the collector's sight, or the
             # next full collection walks them all (seconds, in the middle of some request)
             gc.freeze()
-        return cls(NumberTable(base), by_e164, indexes, header)
+        return cls(NumberTable(base), indexes, header)
 
     def fork(self) -> Inventory:
         """A tenant's own copy: O(1) in the world's size; everything shared until written."""
         return Inventory(
             self.numbers.fork(),
-            self.by_e164,
             {name: index.fork() for name, index in self.indexes.items()},
             self.world,
         )

@@ -30,7 +30,7 @@ def id_key(ident: str) -> tuple[int, str]:
 class Base:
     """Immutable rows in id order: ``ids[i]`` has ``rows[i]``; fields as ``fields`` says."""
 
-    __slots__ = ("_tags", "fields", "ids", "phone_col", "pos", "rows")
+    __slots__ = ("_e164", "_tags", "fields", "ids", "phone_col", "pos", "rows")
 
     def __init__(self, fields: tuple[str, ...], ids: list[str], rows: list[tuple[Any, ...]]):
         self.fields = fields
@@ -39,6 +39,14 @@ class Base:
         self.pos: dict[str, int] = {ident: i for i, ident in enumerate(ids)}
         self._tags = fields.index("tags")
         self.phone_col = fields.index("phone_number")
+        self._e164: dict[str, str] | None = None
+
+    def by_e164(self) -> dict[str, str]:
+        """E.164 -> id, built on first use (a big world loads without it)."""
+        if self._e164 is None:
+            col = self.phone_col
+            self._e164 = dict(zip((r[col] for r in self.rows), self.ids, strict=True))
+        return self._e164
 
     @classmethod
     def from_records(cls, records: Iterable[Record]) -> Base:
@@ -64,6 +72,7 @@ class Base:
         ]  # fmt: skip
         memo: dict[Any, Any] = {}  # str values only: equal strings become one object
         voices: dict[bytes, Any] = {}
+        canonical: dict[int, Any] = {}
         tag_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
         ids: list[str] = []
         rows: list[tuple[Any, ...]] = []
@@ -79,7 +88,12 @@ class Base:
                 if value.__class__ is str:
                     values[col] = memo.setdefault(value, value)
             voice = values[voice_col]
-            values[voice_col] = voices.setdefault(dumps(voice, option=sort_keys), voice)
+            known = canonical.get(id(voice))  # the reader already shares voices: skip dumps
+            if known is None:
+                known = voices.setdefault(dumps(voice, option=sort_keys), voice)
+                if known is voice:  # kept alive by ``voices``: its id stays its own
+                    canonical[id(voice)] = voice
+            values[voice_col] = known
             tags = tuple(values[tags_col])
             values[tags_col] = tag_tuples.setdefault(tags, tags)
             ids.append(values[0] if fields[0] == "id" else record["id"])
@@ -192,8 +206,36 @@ def stream_world(path: Path) -> tuple[dict[str, Any], Iterator[Record]] | None:
     return None
 
 
+_VOICE = b',"voice":'
+
+
+def _record(line: bytes, voices: dict[bytes, Any]) -> Record:
+    """One number line. The generator writes keys sorted, so ``voice`` comes last and its text
+    repeats across numbers: it is parsed once per distinct text, the rest of the line each time.
+    Any line that does not fit that shape is parsed whole."""
+    cut = line.rfind(_VOICE)
+    if cut > 0 and line.endswith(b"}}"):
+        text = line[cut + len(_VOICE) : -1]
+        try:
+            record = orjson.loads(line[:cut] + b"}")
+            voice = voices.get(text)
+            if voice is None:
+                voice = voices[text] = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass  # the cut fell inside a string: parse the whole line
+        else:
+            if isinstance(record, dict) and "voice" not in record and isinstance(voice, dict):
+                record["voice"] = voice
+                return record
+    whole = orjson.loads(line)
+    if not isinstance(whole, dict):
+        raise ValueError("world file: a number record must be an object")
+    result: Record = whole
+    return result
+
+
 def _numbers(handle: Any) -> Iterator[Record]:
-    loads = orjson.loads
+    voices: dict[bytes, Any] = {}
     with handle:
         closed = ended = False
         for line in handle:
@@ -209,9 +251,6 @@ def _numbers(handle: Any) -> Iterator[Record]:
                 continue
             if text == b"}":
                 raise ValueError("world file: numbers list not closed")
-            record = loads(text[:-1] if text.endswith(b",") else text)
-            if not isinstance(record, dict):
-                raise ValueError("world file: a number record must be an object")
-            yield record
+            yield _record(text[:-1] if text.endswith(b",") else text, voices)
         if not ended:
             raise ValueError("world file: truncated numbers list")

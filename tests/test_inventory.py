@@ -548,3 +548,29 @@ def test_select_among_equals_select_then_keep_the_listed(f: NumberFilter) -> Non
     expected = [r["id"] for r in inv.select(f) if r["id"] in set(listed)]
     assert [r["id"] for r in inv.select(f, among=listed)] == expected
     assert expected  # the case is not vacuous
+
+
+def test_lazy_indexes_stay_exact_when_a_fork_writes_before_any_build() -> None:
+    """The low-cardinality indexes are built on first use. A fork that changes and removes
+    numbers before anything built them still ends with exact indexes, and so does a sibling."""
+    from mockserver.inventory import LAZY_INDEXES, PAYMENT_INDEX
+
+    base = Inventory.from_world(world())  # a private template: nothing built yet
+    assert all(base.indexes[name]._sets is None for name in LAZY_INDEXES)
+    fork, sibling = base.fork(), base.fork()
+    first, second = fork.order[0], fork.order[1]
+    fork.replace(changed(fork.numbers[first], usage_payment_method="channel", has_bundle=True))
+    fork.remove(second)
+    assert actual_indexes(fork) == brute_indexes(fork)
+    assert actual_indexes(sibling) == brute_indexes(sibling)
+    assert actual_indexes(base) == brute_indexes(base)
+    assert first in fork.indexes[PAYMENT_INDEX].get("channel")
+    assert second not in fork.indexes["has_bundle"].get(fork.numbers.base.record(1)["has_bundle"])
+
+
+def test_e164_map_is_built_on_first_use_and_shared_by_forks() -> None:
+    base = Inventory.from_world(world())
+    fork = base.fork()
+    assert base.numbers.base._e164 is None
+    assert fork.get_by_e164("+13127367254") is not None
+    assert base.by_e164 is fork.by_e164
