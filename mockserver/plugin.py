@@ -277,12 +277,9 @@ class _Server:
 
     def reset(self) -> None:
         """Forget every tenant, fault, rate-limit bucket and journal (between tests)."""
-        state = self.app.state
-        state.tenants.reset()
-        state.journals.clear_all()
-        state.faults.clear_all()
-        if state.limiter is not None:
-            state.limiter.forget()
+        from mockserver.http.common import forget
+
+        forget(self.app.state)
 
     def close(self) -> None:
         self.server.should_exit = True

@@ -45,6 +45,20 @@ def method_not_allowed(request: Request, allow: str) -> E.ApiError:
     return err
 
 
+def forget(state: Any, key: str | None = None) -> None:
+    """Everything the emulator remembers of a key (of every key when ``None``): its tenant,
+    journal, faults and rate-limit bucket. ``/_mock/reset`` and the plugin's reset use it."""
+    state.tenants.reset(key)
+    if key is None:
+        state.journals.clear_all()
+        state.faults.clear_all()
+    else:
+        state.journals.clear(key)
+        state.faults.clear(key)
+    if state.limiter is not None:
+        state.limiter.forget(key)
+
+
 def tenants_of(request: Request) -> Tenants:
     tenants: Tenants = request.app.state.tenants
     return tenants

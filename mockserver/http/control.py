@@ -14,7 +14,14 @@ from starlette.responses import Response
 from mockserver import __version__
 from mockserver import errors as E
 from mockserver.clock import iso_ms, parse_iso
-from mockserver.http.common import json_response, read_json, settings_of, tenant, tenants_of
+from mockserver.http.common import (
+    forget,
+    json_response,
+    read_json,
+    settings_of,
+    tenant,
+    tenants_of,
+)
 
 
 async def health(request: Request) -> Response:
@@ -39,13 +46,7 @@ def _clock_json(now: int) -> dict[str, Any]:
 
 
 async def reset(request: Request) -> Response:
-    world = tenant(request)
-    tenants_of(request).reset(world.key)
-    state = request.app.state
-    state.journals.clear(world.key)
-    state.faults.clear(world.key)
-    if state.limiter is not None:
-        state.limiter.forget(world.key)
+    forget(request.app.state, tenant(request).key)
     return json_response({"data": {"reset": True}})
 
 
