@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.convertors import StringConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import ASGIApp
@@ -20,6 +21,15 @@ from mockserver.tenants import Tenants
 from mockserver.world import template as load_template
 
 
+class JobIdConvertor(StringConvertor):
+    """One path segment that is not one of the three creation paths."""
+
+    regex = "(?!(?:" + "|".join(sorted(jobs.CREATION_PATHS)) + ")(?:/|$))[^/]+"
+
+
+register_url_convertor("telnyx_job_id", JobIdConvertor())
+
+
 def data_routes() -> list[BaseRoute]:
     """The data plane, exactly as the live API lays it out under ``/v2``."""
     return [
@@ -35,7 +45,8 @@ def data_routes() -> list[BaseRoute]:
             "/phone_numbers/jobs/delete_phone_numbers", jobs.delete_phone_numbers, methods=["POST"]
         ),
         Route("/phone_numbers/jobs", jobs.list_jobs, methods=["GET"]),
-        Route("/phone_numbers/jobs/{id}", jobs.retrieve_job, methods=["GET"]),
+        # a job id is never a creation path's last segment: GET on those is Starlette's own 405
+        Route("/phone_numbers/jobs/{id:telnyx_job_id}", jobs.retrieve_job, methods=["GET"]),
         Route("/phone_numbers", numbers.list_numbers, methods=["GET"]),
         Route(
             "/phone_numbers/{id}",

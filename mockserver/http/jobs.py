@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mockserver.http.common import json_response, method_not_allowed, query, read_json, tenant
+from mockserver.http.common import json_response, query, read_json, tenant
 from mockserver.jobs import DELETE, EMERGENCY, UPDATE
 
 
@@ -33,8 +33,6 @@ CREATION_PATHS = frozenset({UPDATE, EMERGENCY, DELETE})
 
 async def retrieve_job(request: Request) -> Response:
     world = tenant(request)
-    if request.path_params["id"] in CREATION_PATHS:  # POST-only routes, not job ids
-        raise method_not_allowed(request, "POST")
     return json_response({"data": world.retrieve_job(request.path_params["id"])})
 
 
