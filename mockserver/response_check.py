@@ -53,6 +53,8 @@ def problems(method: str, path: str, status: int, body: bytes) -> list[str]:
         payload: Any = json.loads(body)
     except ValueError:
         return [f"{where}: expected a JSON body, received {body[:80]!r}"]
+    except RecursionError:  # valid or not, too deep for the parser to read
+        return [f"{where}: expected a JSON body, received a body nested too deeply"]
     name, _, pointer = schema.partition("#")
     validator = schemas.validator(name, pointer)
     return [

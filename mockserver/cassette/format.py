@@ -15,9 +15,11 @@ on load. Writing is atomic (temp file, rename), so a reader never sees half a ca
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
-import tempfile
+import secrets
+import stat
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -229,15 +231,38 @@ def dumps(cassette: Cassette) -> str:
     return yaml.safe_dump(to_dict(cassette), sort_keys=False, allow_unicode=True, width=100)
 
 
+#: a temp file is created like ``open(path, "w")`` creates a file (mode 0o666 less the umask,
+#: default ACLs applied), never following a planted symlink
+_CREATE = (
+    os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+)  # fmt: skip
+
+
+def _temp_beside(target: Path) -> tuple[int, Path]:
+    for _ in range(100):
+        tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}"
+        try:
+            return os.open(tmp, _CREATE, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{target.parent}: no free temporary file name for {target.name}")
+
+
 def dump(cassette: Cassette, path: str | os.PathLike[str]) -> None:
-    """Write atomically: a crash mid-write leaves the previous file (or none), never half of one."""
+    """Write atomically: a crash mid-write leaves the previous file (or none), never half of one.
+
+    A file replaced keeps its permission bits; a new one gets what ``open()`` gives (0o666 less
+    the umask), not the 0o600 of a ``mkstemp`` file."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    fd, tmp = _temp_beside(target)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            with contextlib.suppress(FileNotFoundError):  # a new file keeps what os.open gave
+                os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
             handle.write(dumps(cassette))
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise

@@ -18,8 +18,8 @@ at once, so secrets never touch disk and an exchange that fails half-way (no res
 file as it was. Incoming requests are redacted the same way before matching, so a configured
 secret query parameter still matches its recording.
 
-Transports (``record.py``) and the proxy (``cli_record.py``) wrap a session; the replay order
-and matching come from a ``Replayer`` (``replay.py``).
+Transports (``record.py``) and the recording proxy (``proxy.py``, started by ``cli_record.py``)
+wrap a session; the replay order and matching come from a ``Replayer`` (``replay.py``).
 """
 
 from __future__ import annotations
