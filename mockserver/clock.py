@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Protocol
 
 # 2026-01-01T00:00:00.000Z: where a manual clock starts unless told otherwise.
@@ -70,8 +71,13 @@ class TenantClock:
 
 def iso_ms(ms: int) -> str:
     """Epoch milliseconds as ISO 8601 with milliseconds and ``Z`` (the Telnyx wire format)."""
-    dt = datetime.fromtimestamp(ms / 1000, tz=UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    return f"{_second(ms // 1000)}.{ms % 1000:03d}Z"
+
+
+@lru_cache(maxsize=8192)
+def _second(seconds: int) -> str:
+    """The whole-second part (a job's timestamps share a few seconds: strftime once each)."""
+    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def parse_iso(text: str) -> int:
