@@ -223,6 +223,37 @@ def figures_table(results: Mapping[str, Any]) -> list[str]:
     return _rows(["figure", "value", "target", "met?"], rows, right={1})
 
 
+def prism_table(results: Mapping[str, Any], labels: Mapping[str, str]) -> list[str]:
+    """The ``--with-prism`` rows: Prism's figures, its ratio to its bare runs, emulator/Prism."""
+    found = results["prism"]
+    rows = [
+        [
+            labels.get(name, name),
+            _num(entry["rps"], 1),
+            _num(entry["p50_ms"], 2),
+            _num(entry["p99_ms"], 2),
+            _num(entry["ratio_to_bare"], 3),
+            _num(entry.get("emulator_over_prism"), 2),
+            _num(entry.get("response_bytes"), 0),
+            _statuses(entry)
+            + ("" if entry.get("same_status_as_emulator", True)
+               else f" (emulator: {entry.get('emulator_status')})"),
+        ]
+        for name, entry in found["scenarios"].items()
+    ]  # fmt: skip
+    header = ["Prism scenario", "req/s", "p50 ms", "p99 ms", "x bare", "emulator/prism",
+              "body B", "status"]  # fmt: skip
+    return [
+        f"Prism {found['version']} (Node {found['node']}): {found['command']}; "
+        f"paths without {found['path_prefix_removed'] or 'a prefix'}",
+        f"{found['note']}. x bare: against a bare run right before it; emulator/prism: the "
+        "emulator's x bare over Prism's; body B: Prism's response body, bytes",
+        *_rows(header, rows, right={1, 2, 3, 4, 5, 6}),
+        f"Prism start to first response: {found['startup_s']:.3f} s (median of "
+        f"{len(found['startup_samples_s'])}); peak RSS (VmHWM): {found['rss_mb']:,.1f} MiB",
+    ]
+
+
 def summary_lines(results: Mapping[str, Any], labels: Mapping[str, str]) -> list[str]:
     """Everything ``make bench`` prints after the run, ready to paste into the README."""
     m = results["machine"]
@@ -238,6 +269,7 @@ def summary_lines(results: Mapping[str, Any], labels: Mapping[str, str]) -> list
         "",
         *scenario_table(results, labels),
         "",
+        *([*prism_table(results, labels), ""] if "prism" in results else []),
         *figures_table(results),
     ]
     rss = results.get("rss_mb")

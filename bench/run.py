@@ -1,13 +1,16 @@
 """``make bench``: the emulator against a bare Starlette route, same stack, same run.
 
     python -m bench.run [--duration 5] [--connections 32] [--quick] [--skip-million]
+                        [--with-prism [--prism-spec PATH] [--prism-log-level LEVEL]]
 
 Loads each server over 127.0.0.1 with wrk (1 thread, 32 connections, a bounded time per
 scenario; each scenario's run comes right after a run of the bare route, the base of its ratio,
 so a busy neighbour skews both alike), prints requests/s, p50/p99 and the ratio to the bare
 route (the bare row: the median of its runs), then the in-process,
 start-up, memory and million-number figures, each with its target from issue 7, and writes
-everything to ``bench/results/latest.json``. On a 2-core box one core runs the server (one
+everything to ``bench/results/latest.json``. With ``--with-prism``, Prism (Stoplight's mock
+server, Node) serving the official spec excerpt runs the two update-job scenarios too
+(``bench.prism``; results under ``prism``). On a 2-core box one core runs the server (one
 uvicorn worker is one Python thread) and one runs wrk's single thread; 32 connections keep the
 server saturated without measuring mostly queueing.
 
@@ -27,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import inprocess, million, report, scenarios, servers
+from bench import inprocess, million, prism, report, scenarios, servers
 from bench import wrk as wrk_
 from bench.scenarios import Scenario
 from bench.wrk import HarnessError
@@ -66,7 +69,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--no-install",
         action="store_true",
-        help="fail instead of installing wrk with apt-get when it is missing",
+        help="fail instead of installing wrk with apt-get (or Prism with npm) when missing",
+    )
+    p.add_argument(
+        "--with-prism",
+        action="store_true",
+        help=f"also measure Prism {prism.VERSION} (installed with npm into bench/.cache/prism)",
+    )
+    p.add_argument(
+        "--prism-spec",
+        type=Path,
+        default=prism.DEFAULT_SPEC,
+        help="the OpenAPI excerpt Prism serves (default: ../shared/reference/…openapi.json)",
+    )
+    p.add_argument(
+        "--prism-log-level",
+        choices=prism.LOG_LEVELS,
+        default=prism.LOG_LEVEL,
+        help=f"Prism's --verboseLevel (default {prism.LOG_LEVEL}: no per-request lines; Prism's "
+        "own default, info, logs every request)",
     )
     p.add_argument("--output", type=Path, default=RESULTS, help="results file (JSON)")
     args = p.parse_args(argv)
@@ -127,14 +148,21 @@ def prepare(server: servers.Server, scenario: Scenario, tmp: Path) -> tuple[str,
     if scenario.body is not None:
         body_file = tmp / f"{scenario.name}.json"
         body_file.write_bytes(scenario.body)
-    script = tmp / f"{scenario.name}.lua"
-    script.write_text(
-        wrk_.lua_script(
-            scenario.method, scenario.headers(), body_file,
-            key_prefix=f"{scenario.api_key}-" if scenario.rotate_keys else None,
-        )
-    )  # fmt: skip
+    for run_tag in ("warm", "run"):  # own tenants per wrk run: its counter starts at 0 again
+        script = tmp / f"{scenario.name}.{run_tag}.lua"
+        script.write_text(
+            wrk_.lua_script(
+                scenario.method, scenario.headers(), body_file,
+                key_prefix=f"{scenario.api_key}-{run_tag}-" if scenario.rotate_keys else None,
+            )
+        )  # fmt: skip
     return server.url + path, script
+
+
+def warm(target: tuple[str, Path]) -> tuple[str, Path]:
+    """The warm-up twin of a prepared target (same request, its own tenants)."""
+    url, script = target
+    return url, script.with_name(script.name.replace(".run.lua", ".warm.lua"))
 
 
 def http_figures(wrk_path: str, tmp: Path, args: argparse.Namespace,
@@ -159,7 +187,7 @@ def http_figures(wrk_path: str, tmp: Path, args: argparse.Namespace,
         for scenario in emulator:
             target = prepare(emu, scenario, tmp)
             if args.warmup > 0:
-                run(target, args.warmup)
+                run(warm(target), args.warmup)
             bare_runs.append(run(baseline, args.duration))
             measured = run(target, args.duration)
             bare_rps = bare_runs[-1]["rps"]
@@ -178,7 +206,9 @@ def http_figures(wrk_path: str, tmp: Path, args: argparse.Namespace,
     }
 
 
-def collect(args: argparse.Namespace, wrk_path: str, tmp: Path) -> dict[str, Any]:
+def collect(
+    args: argparse.Namespace, wrk_path: str, tmp: Path, with_prism: tuple[str, Path] | None = None
+) -> dict[str, Any]:
     from mockserver.world import load_world
 
     emulator = scenarios.emulator_scenarios(scenarios.updatable_ids(load_world()))
@@ -197,6 +227,10 @@ def collect(args: argparse.Namespace, wrk_path: str, tmp: Path) -> dict[str, Any
         _log(f"load average {results['machine']['loadavg_1m']:.2f}: other work on this machine "
              "makes every figure noisy")  # fmt: skip
     results.update(http_figures(wrk_path, tmp, args, emulator))
+    if with_prism is not None:
+        _log(f"Prism {prism.VERSION}: start-up, then the update-job scenarios")
+        results["prism"] = prism.measure(wrk_path, tmp, vars(args), with_prism, args.prism_spec,
+                                         emulator, results["scenarios"])  # fmt: skip
     _log("in-process figures (fixture set-up, creates/s)")
     inproc = inprocess.measure_in_subprocess(args.fixture_runs, args.creates, 30.0)
     results["fixture_setup_ms"] = round(inproc["fixture_setup_ms"], 3)
@@ -219,8 +253,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         wrk_path = wrk_.ensure_wrk(install=not args.no_install)
+        with_prism = (
+            prism.setup(args.prism_spec, install=not args.no_install) if args.with_prism else None
+        )
         with tempfile.TemporaryDirectory(prefix="telnyx-bench-") as tmp:
-            results = collect(args, wrk_path, Path(tmp))
+            results = collect(args, wrk_path, Path(tmp), with_prism)
     except HarnessError as exc:
         print(f"bench: error: {exc}", file=sys.stderr)
         return 1

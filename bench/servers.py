@@ -101,7 +101,7 @@ class Server:
                 cwd=ROOT,
             )  # fmt: skip
         deadline = started + timeout_s
-        while not answers(self.port, self.ready_path):
+        while not self.answering():
             if self.proc.poll() is not None:
                 raise HarnessError(f"{self.name} exited early ({self.proc.returncode}): "
                                    f"{self.log_tail()}")  # fmt: skip
@@ -110,6 +110,10 @@ class Server:
                 raise HarnessError(f"{self.name} did not answer within {timeout_s:g} s")
             time.sleep(0.001)
         return time.perf_counter() - started
+
+    def answering(self) -> bool:
+        """The readiness probe: ``ready_path`` answers 200 (``bench.prism`` overrides it)."""
+        return answers(self.port, self.ready_path)
 
     def log_tail(self) -> str:
         lines = self.log.read_text(encoding="utf-8", errors="replace").strip().splitlines()

@@ -306,3 +306,11 @@ def test_without_wrk_or_a_way_to_install_it_the_harness_explains_in_one_line(
         with pytest.raises(HarnessError, match="install wrk") as caught:
             wrk_.ensure_wrk(install=install)
         assert "\n" not in str(caught.value)
+
+
+def test_rotating_keys_script_changes_the_bearer_key_every_n_requests() -> None:
+    script = wrk_.lua_script("POST", {"Authorization": "Bearer k"}, None, key_prefix="k-run-",
+                             per_key=15)  # fmt: skip
+    assert 'wrk.headers["Authorization"] = "Bearer " .. "k-run-" .. math.floor(sent / 15)' in script
+    assert "request = function()" in script
+    assert "request = function()" not in wrk_.lua_script("POST", {}, None)
