@@ -60,21 +60,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--mode", type=_mode, default="once",
         help="record mode (as VCR.py): none, once, new_episodes or all (default %(default)s)",
     )  # fmt: skip
-    redact = parser.add_argument_group(
-        "redaction (Authorization and external_pin are always scrubbed)"
-    )
-    redact.add_argument(
-        "--redact-header", action="append", default=[], metavar="NAME",
-        help="also scrub this header (repeatable)",
-    )  # fmt: skip
-    redact.add_argument(
-        "--redact-query", action="append", default=[], metavar="NAME",
-        help="also scrub this query parameter (repeatable)",
-    )  # fmt: skip
-    redact.add_argument(
-        "--redact-field", action="append", default=[], metavar="NAME",
-        help="also scrub this JSON field, at any depth (repeatable)",
-    )  # fmt: skip
+    from mockserver.cassette import redact  # here: keeps `telnyx-mock serve` start-up light
+
+    redact.add_arguments(parser, "redaction (Authorization and external_pin are always scrubbed)")
     parser.add_argument(
         "--timeout", type=_seconds, default=60.0, metavar="SECONDS",
         help="upstream timeout (default %(default)s)",
@@ -87,13 +75,11 @@ def build_app(
 ) -> Starlette:
     """The proxy app for parsed arguments (``OSError``/``ValueError``/``CassetteError`` for a
     cassette that cannot be used); ``transport`` reaches the upstream (default: the network)."""
+    from mockserver.cassette import redact
     from mockserver.cassette.proxy import create_proxy_app
-    from mockserver.cassette.redact import Redactor
     from mockserver.cassette.session import CassetteSession
 
-    redactor = Redactor().extended(
-        headers=args.redact_header, query=args.redact_query, json_fields=args.redact_field
-    )
+    redactor = redact.from_arguments(args)
     session = CassetteSession(args.cassette, args.mode, redactor)
     return create_proxy_app(args.upstream, session, transport=transport, timeout=args.timeout)
 

@@ -20,28 +20,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("--cassette", required=True, metavar="PATH", help="the cassette to serve")
     add_address(parser)
-    redact = parser.add_argument_group(
-        "redaction (give what the recording scrubbed, so requests still match)"
-    )
-    redact.add_argument(
-        "--redact-header", action="append", default=[], metavar="NAME",
-        help="a header scrubbed besides Authorization (repeatable)",
-    )  # fmt: skip
-    redact.add_argument(
-        "--redact-query", action="append", default=[], metavar="NAME",
-        help="a query parameter scrubbed (repeatable)",
-    )  # fmt: skip
-    redact.add_argument(
-        "--redact-json", action="append", default=[], metavar="FIELD",
-        help="a JSON field scrubbed besides external_pin (repeatable)",
-    )  # fmt: skip
+    from mockserver.cassette import redact  # here: keeps `telnyx-mock serve` start-up light
+
+    redact.add_arguments(parser, "redaction (give what the recording scrubbed, so requests match)")
 
 
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from mockserver.cassette import format as cformat
-    from mockserver.cassette.redact import Redactor
+    from mockserver.cassette import redact
     from mockserver.cassette.replay_app import create_replay_app
 
     path = args.cassette
@@ -55,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"cannot read {path}: {exc}")
     if not cassette.interactions:
         return _fail(f"{path} holds no interactions: nothing to replay")
-    redactor = Redactor().extended(args.redact_header, args.redact_query, args.redact_json)
+    redactor = redact.from_arguments(args)
     app = create_replay_app(cassette, redactor=redactor, source=str(path))
     print(
         f"telnyx-mock replay: {len(cassette)} interaction(s) from {path} "
