@@ -60,7 +60,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--mode", type=_mode, default="once",
         help="record mode (as VCR.py): none, once, new_episodes or all (default %(default)s)",
     )  # fmt: skip
-    from mockserver.cassette import redact  # here: keeps `telnyx-mock serve` start-up light
+    from mockserver.cassette import (
+        options as redact,  # here: keeps `telnyx-mock serve` start-up light
+    )
 
     redact.add_arguments(parser, "redaction (Authorization and external_pin are always scrubbed)")
     parser.add_argument(
@@ -75,7 +77,7 @@ def build_app(
 ) -> Starlette:
     """The proxy app for parsed arguments (``OSError``/``ValueError``/``CassetteError`` for a
     cassette that cannot be used); ``transport`` reaches the upstream (default: the network)."""
-    from mockserver.cassette import redact
+    from mockserver.cassette import options as redact
     from mockserver.cassette.proxy import create_proxy_app
     from mockserver.cassette.session import CassetteSession
 

@@ -20,7 +20,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("--cassette", required=True, metavar="PATH", help="the cassette to serve")
     add_address(parser)
-    from mockserver.cassette import redact  # here: keeps `telnyx-mock serve` start-up light
+    from mockserver.cassette import (
+        options as redact,  # here: keeps `telnyx-mock serve` start-up light
+    )
 
     redact.add_arguments(parser, "redaction (give what the recording scrubbed, so requests match)")
 
@@ -29,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from mockserver.cassette import format as cformat
-    from mockserver.cassette import redact
+    from mockserver.cassette import options as redact
     from mockserver.cassette.replay_app import create_replay_app
 
     path = args.cassette

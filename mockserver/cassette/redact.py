@@ -8,7 +8,6 @@ Besides named places, every secret value seen in a redacted header (the API key 
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -126,21 +125,3 @@ def _secrets(headers: Headers, names: frozenset[str]) -> set[str]:
                 if len(part.strip()) >= _MIN_SECRET:
                     found.add(part.strip())
     return found
-
-
-def add_arguments(parser: argparse.ArgumentParser, title: str) -> None:
-    """``--redact-header/--redact-query/--redact-field``, the same for every cassette command."""
-    group = parser.add_argument_group(title)
-    for flag, what in (
-        ("--redact-header", "header, besides Authorization"),
-        ("--redact-query", "query parameter"),
-        ("--redact-field", "JSON field at any depth, besides external_pin"),
-    ):
-        group.add_argument(
-            flag, action="append", default=[], metavar="NAME",
-            help=f"also scrub this {what} (repeatable)",
-        )  # fmt: skip
-
-
-def from_arguments(args: argparse.Namespace) -> Redactor:
-    return Redactor().extended(args.redact_header, args.redact_query, args.redact_field)
