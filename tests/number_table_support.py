@@ -7,6 +7,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from hypothesis import strategies as st
+
 from fixtures.generate_world import dump_world, generate_world
 from mockserver.number_table import Base, Record
 
@@ -36,3 +38,15 @@ def rec(ident: str, **fields: Any) -> Record:
 
 def records_of(base: Base) -> list[Record]:
     return [base.record(i) for i in range(len(base.ids))]
+
+
+JSON_SCALARS = (
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=6)
+)  # fmt: skip
+JSON_VALUES = st.recursive(
+    JSON_SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner,
+                                                                max_size=3),
+    max_leaves=6,
+)  # fmt: skip

@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 
 from mockserver import world
 from mockserver.number_table import Base, NumberTable, Record, id_key
-from tests.number_table_support import canon, rec, records_of, small_world
+from tests.number_table_support import (
+    JSON_VALUES,
+    canon,
+    rec,
+    records_of,
+    small_world,
+)
 
 
 # -- Base.from_records ----------------------------------------------------------------------------
@@ -121,16 +127,6 @@ def test_bool_and_int_are_never_conflated() -> None:
     assert canon(got) == canon([(True, 1, True), (1, True, 1), (1.0, False, 1.0), (0, 0, False)])
 
 
-JSON_SCALARS = (
-    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1)
-    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=6)
-)  # fmt: skip
-JSON_VALUES = st.recursive(
-    JSON_SCALARS,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner,
-                                                                max_size=3),
-    max_leaves=6,
-)  # fmt: skip
 SMALL = st.sampled_from([None, True, False, 0, 1, 1.0, "", "a", "1"])
 
 

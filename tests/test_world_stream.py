@@ -17,21 +17,9 @@ from fixtures.generate_world import generate_world
 from mockserver import world
 from mockserver.inventory import ALL_INDEXES, Inventory
 from mockserver.number_table import Record, id_key, stream_world
-from tests.number_table_support import canon, write
+from tests.number_table_support import JSON_VALUES, canon, write
 
 # -- Base.from_records ----------------------------------------------------------------------------
-
-
-JSON_SCALARS = (
-    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1)
-    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=6)
-)  # fmt: skip
-JSON_VALUES = st.recursive(
-    JSON_SCALARS,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner,
-                                                                max_size=3),
-    max_leaves=6,
-)  # fmt: skip
 
 
 # -- stream_world ---------------------------------------------------------------------------------
