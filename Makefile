@@ -8,7 +8,7 @@ PORT   ?= 4010
 ARGS   ?=
 SRC    := $(wildcard mockserver tests contract_tests bench fixtures)
 
-.PHONY: help venv run test check lint typecheck unit contract contract-url contract-live bench fuzz soak world cassettes check-cassettes clean
+.PHONY: help venv run test check lint typecheck unit contract contract-url contract-live drift-live bench fuzz soak world cassettes check-cassettes clean
 
 help:
 	@echo "make run    - set up and start the emulator on http://$(HOST):$(PORT)"
@@ -52,8 +52,14 @@ contract-url: $(STAMP)
 	$(BIN)/pytest contract_tests --target url --url $(URL) -p no:cacheprovider
 
 # opt-in: TELNYX_API_KEY, TELNYX_CONTRACT_NUMBERS (+E.164, comma-separated), TELNYX_CONTRACT_TAG
+# the run is recorded (redacted) into reports/live.yaml; `make drift-live` checks it
 contract-live: $(STAMP)
-	$(BIN)/pytest contract_tests --target live --hypothesis-profile live -p no:cacheprovider
+	$(BIN)/pytest contract_tests --target live --hypothesis-profile live -p no:cacheprovider \
+		--record-cassette reports/live.yaml
+
+# where the live API and the fidelity manifest disagree (after `make contract-live`; exit 1 if any)
+drift-live: $(STAMP)
+	$(BIN)/telnyx-mock check-cassette reports/live.yaml
 
 # the benchmark table (bench/README.md): wrk over loopback, ratios to a bare Starlette route
 bench: $(STAMP)

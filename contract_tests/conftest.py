@@ -3,9 +3,10 @@
     pytest contract_tests --target inprocess                      # the emulator, no socket
     pytest contract_tests --target url --url http://127.0.0.1:4010/v2
     pytest contract_tests --target live --hypothesis-profile live # TELNYX_* variables, guarded
+    pytest contract_tests --target live --record-cassette reports/live.yaml  # + a cassette
 
 Options fall back to environment variables: CONTRACT_TARGET, CONTRACT_URL, CONTRACT_API_KEY,
-CONTRACT_PROFILE, CONTRACT_INPROCESS_OVERRIDES.
+CONTRACT_PROFILE, CONTRACT_INPROCESS_OVERRIDES, CONTRACT_CASSETTE.
 """
 
 from __future__ import annotations
@@ -19,20 +20,21 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
+from contract_tests.live import LiveConfigError, LiveTarget
 from contract_tests.report import FAIL, NOT_RUN, PASS, Conformance, RuleRecorder, known
 from contract_tests.strategies import Inventory, Spare
 from contract_tests.targets import (
     DEFAULT_API_KEY,
     HttpTarget,
     InProcessTarget,
-    LiveConfigError,
-    LiveTarget,
     Target,
     UrlTarget,
     describe,
     parse_overrides,
     report_name,
 )
+from mockserver.cassette import format as cformat
+from mockserver.cassette.record import RecordingTransport
 
 _QUIET = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 #: no "explain" phase: it re-sends variations of a failing example to a server whose state has
@@ -55,6 +57,9 @@ CONFORMANCE = pytest.StashKey[Conformance]()
 TARGET_PROBLEMS = pytest.StashKey[list[str]]()
 RUNTIME_RULES = pytest.StashKey[set[str]]()
 EXPLICIT = pytest.StashKey[list[tuple[str, str]]]()
+RECORDER = pytest.StashKey[RecordingTransport]()
+#: (cassette, interactions recorded) per process that recorded (the workers, under xdist)
+CASSETTES = pytest.StashKey[list[tuple[str, int]]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -80,6 +85,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--conformance-report", default=None,
         help="where to write the JSON report (default reports/conformance-<target>.json)",
     )  # fmt: skip
+    group.addoption(
+        "--record-cassette", default=os.environ.get("CONTRACT_CASSETTE"), metavar="PATH",
+        help="record every exchange with the target, redacted, into this cassette (replaced; "
+        "under xdist one per worker: PATH-gwN.yaml) (env CONTRACT_CASSETTE)",
+    )  # fmt: skip
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -99,6 +109,25 @@ def pytest_configure(config: pytest.Config) -> None:
     conformance = config.stash[CONFORMANCE] = Conformance(target)
     config.pluginmanager.register(_Collector(conformance), "contract-conformance")
     config.stash[TARGET_PROBLEMS] = []
+    config.stash[CASSETTES] = []
+    cassette = cassette_path(config)
+    if cassette is not None:  # this run's cassette, even when no request is ever made
+        cformat.dump(cformat.Cassette(), cassette)
+
+
+def cassette_path(config: pytest.Config) -> Path | None:
+    """Where this process records (``None``: not recording, or an xdist controller, which sends
+    nothing). An xdist worker records into ``PATH-gwN`` beside ``PATH``."""
+    given = config.getoption("--record-cassette")
+    if not given:
+        return None
+    path = Path(given)
+    workerinput: dict[str, Any] | None = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        return path.with_name(f"{path.stem}-{workerinput['workerid']}{path.suffix}")
+    if getattr(config.option, "dist", "no") != "no":
+        return None
+    return path
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -159,9 +188,25 @@ def _report_path(config: pytest.Config) -> Path:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    conformance = session.config.stash.get(CONFORMANCE, None)
-    if conformance is not None and not hasattr(session.config, "workerinput"):
-        conformance.write(_report_path(session.config))
+    config = session.config
+    cassette = cassette_path(config)
+    if cassette is not None:
+        recorder = config.stash.get(RECORDER, None)
+        count = recorder.session.recorded if recorder is not None else 0
+        config.stash[CASSETTES].append((str(cassette), count))
+        workeroutput: dict[str, Any] | None = getattr(config, "workeroutput", None)
+        if workeroutput is not None:
+            workeroutput["contract_cassettes"] = config.stash[CASSETTES]
+    conformance = config.stash.get(CONFORMANCE, None)
+    if conformance is not None and not hasattr(config, "workerinput"):
+        conformance.write(_report_path(config))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """xdist controller: collect what each worker recorded (for the terminal summary)."""
+    recorded = getattr(node, "workeroutput", {}).get("contract_cassettes", [])
+    node.config.stash[CASSETTES].extend((str(path), int(n)) for path, n in recorded)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -175,6 +220,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     terminalreporter.write_line(f"report: {_report_path(config)}")
     for problem in config.stash.get(TARGET_PROBLEMS, []):
         terminalreporter.write_line(f"restore: {problem}", yellow=True)
+    cassettes: list[tuple[str, int]] = config.stash.get(CASSETTES, [])
+    for path, count in sorted(cassettes):
+        terminalreporter.write_line(f"cassette: {path} ({count} interactions recorded, redacted)")
 
 
 # -- fixtures ------------------------------------------------------------------------------------
@@ -182,22 +230,32 @@ def build_target(config: pytest.Config) -> HttpTarget:
     name = config.getoption("--target")
     key = config.getoption("--api-key")
     if name == "inprocess":
-        return InProcessTarget(key, parse_overrides(config.getoption("--inprocess-overrides")))
+        built = InProcessTarget(key, parse_overrides(config.getoption("--inprocess-overrides")))
+        return _recording(config, built)
     if name == "url":
         try:
-            return UrlTarget(config.getoption("--url"), key)
+            return _recording(config, UrlTarget(config.getoption("--url"), key))
         except (ConnectionError, ValueError) as exc:
             pytest.fail(f"--target url: {exc}", pytrace=False)
     try:
         live = LiveTarget.from_env()
     except LiveConfigError as exc:
         pytest.skip(f"live target not configured: {exc}")
+    _recording(config, live)  # before start(): the snapshot reads are recorded too
     try:
         live.start()
     except LiveConfigError as exc:
         live.close()
         pytest.fail(f"live target: {exc}", pytrace=False)
     return live
+
+
+def _recording(config: pytest.Config, built: HttpTarget) -> HttpTarget:
+    """With ``--record-cassette``: every later exchange of ``built`` goes into the cassette."""
+    cassette = cassette_path(config)
+    if cassette is not None:
+        config.stash[RECORDER] = built.record_into(cassette)
+    return built
 
 
 @pytest.fixture(scope="session")

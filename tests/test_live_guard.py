@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from contract_tests.guard import GuardRefused, LiveGuard
-from contract_tests.targets import LiveConfigError, LiveTarget, RateLimited
+from contract_tests.live import LiveConfigError, LiveTarget, RateLimited
 from mockserver.app import create_app
 from mockserver.config import Settings
 from mockserver.transport import ASGIBridge

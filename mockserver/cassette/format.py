@@ -205,30 +205,47 @@ def load(path: str | os.PathLike[str]) -> Cassette:
     return loads(Path(path).read_text(encoding="utf-8"))
 
 
-def to_dict(cassette: Cassette) -> dict[str, Any]:
+def _item(i: Interaction) -> dict[str, Any]:
     return {
-        "interactions": [
-            {
-                "request": {
-                    "body": i.request.body,
-                    "headers": i.request.headers,
-                    "method": i.request.method,
-                    "uri": i.request.uri,
-                },
-                "response": {
-                    "body": {"string": i.response.body},
-                    "headers": i.response.headers,
-                    "status": {"code": i.response.status, "message": i.response.message},
-                },
-            }
-            for i in cassette.interactions
-        ],
-        "version": VERSION,
+        "request": {
+            "body": i.request.body,
+            "headers": i.request.headers,
+            "method": i.request.method,
+            "uri": i.request.uri,
+        },
+        "response": {
+            "body": {"string": i.response.body},
+            "headers": i.response.headers,
+            "status": {"code": i.response.status, "message": i.response.message},
+        },
     }
 
 
+def to_dict(cassette: Cassette) -> dict[str, Any]:
+    return {"interactions": [_item(i) for i in cassette.interactions], "version": VERSION}
+
+
+#: libyaml's emitter when PyYAML has it: the same text, several times faster
+_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def _yaml(value: Any) -> str:
+    return yaml.dump(value, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=100)
+
+
+def render(interaction: Interaction) -> str:
+    """One interaction as the list item ``dumps`` writes for it (``- request: ...``)."""
+    return _yaml([_item(interaction)])
+
+
+def join(rendered: Iterable[str]) -> str:
+    """The cassette text from rendered interactions: ``dumps`` without re-rendering them."""
+    items = "".join(rendered)
+    return f"interactions:\n{items}version: {VERSION}\n" if items else _yaml(to_dict(Cassette()))
+
+
 def dumps(cassette: Cassette) -> str:
-    return yaml.safe_dump(to_dict(cassette), sort_keys=False, allow_unicode=True, width=100)
+    return join(render(i) for i in cassette.interactions)
 
 
 #: a temp file is created like ``open(path, "w")`` creates a file (mode 0o666 less the umask,
@@ -254,6 +271,11 @@ def dump(cassette: Cassette, path: str | os.PathLike[str]) -> None:
 
     A file replaced keeps its permission bits; a new one gets what ``open()`` gives (0o666 less
     the umask), not the 0o600 of a ``mkstemp`` file."""
+    write_text(dumps(cassette), path)
+
+
+def write_text(text: str, path: str | os.PathLike[str]) -> None:
+    """Cassette text written as ``dump`` writes it (atomically)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _temp_beside(target)
@@ -261,7 +283,7 @@ def dump(cassette: Cassette, path: str | os.PathLike[str]) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             with contextlib.suppress(FileNotFoundError):  # a new file keeps what os.open gave
                 os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
-            handle.write(dumps(cassette))
+            handle.write(text)
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)

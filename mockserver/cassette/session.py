@@ -102,6 +102,8 @@ class CassetteSession:
             replayer = Player
         self._player = replayer(Cassette(list(existing.interactions)))
         self.recorded = 0
+        #: each kept interaction rendered once: a write joins them instead of re-rendering all
+        self._rendered: list[str] | None = None
 
     @property
     def may_record(self) -> bool:
@@ -134,9 +136,13 @@ class CassetteSession:
         if not self.may_record:
             raise self.miss(request)
         kept = self.redactor.interaction(Interaction(request, response))
+        rendered = cformat.render(kept)
         with self._lock:
+            if self._rendered is None:
+                self._rendered = [cformat.render(i) for i in self.cassette.interactions]
             self.cassette.interactions.append(kept)
-            cformat.dump(self.cassette, self.path)
+            self._rendered.append(rendered)
+            cformat.write_text(cformat.join(self._rendered), self.path)
             self.recorded += 1
 
 
