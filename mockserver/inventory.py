@@ -14,7 +14,7 @@ from functools import partial
 from itertools import compress, islice
 from typing import Any
 
-from mockserver.number_table import Base, NumberTable
+from mockserver.number_table import Base, NumberTable, id_key, paused_gc
 
 Record = dict[str, Any]
 
@@ -31,8 +31,8 @@ INDEXED_FIELDS: tuple[str, ...] = (
     "source_type",
 )
 TAG_INDEX = "tags"
-BIG_WORLD = 100_000  # numbers from which a loaded world is frozen out of the collector
 PAYMENT_INDEX = "usage_payment_method"
+BIG_WORLD = 100_000  # numbers from which a loaded world is frozen out of the collector
 
 
 def _index_values(record: Record, name: str) -> Iterable[Any]:
@@ -215,18 +215,13 @@ class Inventory:
     def from_records(cls, header: dict[str, Any], records: Iterable[Record]) -> Inventory:
         """Compact the numbers (see ``number_table``) and index them, column by column."""
         base = Base.from_records(records)
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with paused_gc():
             indexes = {
                 name: _Index.lazy(partial(_column_sets, base, name))
                 if name in LAZY_INDEXES
                 else _Index(_column_sets(base, name), owned=True)
                 for name in ALL_INDEXES
             }
-        finally:
-            if was_enabled:
-                gc.enable()
         if len(base.ids) >= BIG_WORLD:
             # millions of fresh containers, never garbage: out of the collector's sight, or the
             # next full collection walks them all (seconds, in the middle of some request)
@@ -356,7 +351,7 @@ class Inventory:
         if candidates is None:
             ids: Iterable[str] = (i for i in self.order if i in self.numbers)
         elif len(candidates) * 16 < len(self.order):
-            ids = sorted(candidates, key=lambda i: (len(i), i))
+            ids = sorted(candidates, key=id_key)
         else:
             ids = (i for i in self.order if i in candidates)
         numbers = self.numbers

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -51,13 +53,8 @@ class Base:
     @classmethod
     def from_records(cls, records: Iterable[Record]) -> Base:
         """Compact records (any order); repeated values are shared, not copied."""
-        was_enabled = gc.isenabled()
-        gc.disable()  # millions of acyclic containers: collections would only cost time
-        try:
+        with paused_gc():
             return cls._build(iter(records))
-        finally:
-            if was_enabled:
-                gc.enable()
 
     @classmethod
     def _build(cls, records: Iterator[Record]) -> Base:
@@ -65,7 +62,11 @@ class Base:
         if first is None:
             return cls(_DEFAULT_FIELDS, [], [])
         fields = tuple(first)
-        voice_col, tags_col = fields.index("voice"), fields.index("tags")
+        id_col, voice_col, tags_col = (
+            fields.index("id"),
+            fields.index("voice"),
+            fields.index("tags"),
+        )
         shared = [
             i for i, name in enumerate(fields)
             if name not in _UNIQUE and name not in ("voice", "tags")
@@ -77,7 +78,7 @@ class Base:
         ids: list[str] = []
         rows: list[tuple[Any, ...]] = []
         dumps, sort_keys = orjson.dumps, orjson.OPT_SORT_KEYS
-        for record in _chain(first, records):
+        for record in chain([first], records):
             if tuple(record) != fields:
                 if record.keys() != set(fields):
                     raise ValueError("every number record must have the same fields")
@@ -96,7 +97,7 @@ class Base:
             values[voice_col] = known
             tags = tuple(values[tags_col])
             values[tags_col] = tag_tuples.setdefault(tags, tags)
-            ids.append(values[0] if fields[0] == "id" else record["id"])
+            ids.append(values[id_col])
             rows.append(tuple(values))
         # ids are unique, so the sort never compares rows
         ordered = sorted(zip(map(len, ids), ids, rows, strict=True))
@@ -115,9 +116,17 @@ _UNIQUE = frozenset(
 _DEFAULT_FIELDS = ("id", "phone_number", "tags", "voice")
 
 
-def _chain(first: Record, rest: Iterator[Record]) -> Iterator[Record]:
-    yield first
-    yield from rest
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic collections while building millions of acyclic containers (they would only
+    cost time); the collector's previous state afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class NumberTable(Mapping[str, Record]):

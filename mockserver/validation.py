@@ -89,9 +89,6 @@ class Target(NamedTuple):
     phone_number: str
     given_as: str  # "id" or "phone_number"
 
-    def given(self) -> dict[str, str]:
-        return {"id": self.id} if self.given_as == "id" else {"phone_number": self.phone_number}
-
     def operation(self) -> dict[str, str]:
         return {"id": self.id, "phone_number": self.phone_number}
 

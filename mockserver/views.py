@@ -17,7 +17,7 @@ def job_view(job: Job, prog: Progress, *, as_created: bool = False) -> dict[str,
     failed: list[dict[str, Any]] = []
     for target, outcome in zip(job.targets[:processed], job.outcomes, strict=False):
         if outcome.ok:
-            successful.append({"id": target.id, "phone_number": target.phone_number})
+            successful.append(target.operation())
         else:
             item: dict[str, Any] = target.operation()
             item["errors"] = [e.to_json() for e in outcome.errors]
@@ -38,7 +38,7 @@ def job_view(job: Job, prog: Progress, *, as_created: bool = False) -> dict[str,
         "updated_at": iso_ms(job.created_ms if as_created else prog.updated_ms),
         "phone_numbers": [
             {"id": i} if given == "id" else {"phone_number": p} for i, p, given in job.targets
-        ],  # Target.given(), inlined: this runs for every target of every job read
+        ],  # the form each number was given in; runs for every target of every job read
         "successful_operations": successful,
         "pending_operations": pending,
         "failed_operations": failed,

@@ -26,13 +26,14 @@ import httpx
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from mockserver import errors
 from mockserver.cassette.format import RecordedResponse
 from mockserver.cassette.session import CassetteSession, request_from_httpx, response_from_httpx
+from mockserver.http.common import error_response
 
 log = logging.getLogger("mockserver")
 
@@ -53,8 +54,9 @@ _RESPONSE_DROPPED = _REQUEST_DROPPED - {"host"} | {"content-encoding"}
 def _envelope(
     status: int, code: str, title: str, detail: str, headers: dict[str, str] | None = None
 ) -> Response:
-    body = errors.error(status, code, title, detail, pointer="/base").to_json()
-    return JSONResponse(body, status_code=status, headers=headers)
+    err = errors.error(status, code, title, detail, pointer="/base")
+    err.headers = dict(headers or {})
+    return error_response(err)
 
 
 def _response(status: int, headers: list[tuple[str, str]], body: bytes) -> Response:

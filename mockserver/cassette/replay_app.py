@@ -24,6 +24,7 @@ from mockserver import errors
 from mockserver.cassette.format import Cassette, RecordedRequest, RecordedResponse, headers_from
 from mockserver.cassette.redact import Redactor
 from mockserver.cassette.replay import Player
+from mockserver.http.common import error_response
 
 MISS_HEADER = "x-telnyx-mock-replay"
 _DROPPED = frozenset({"content-length", "transfer-encoding", "content-encoding", "connection"})
@@ -39,9 +40,10 @@ def _recorded(response: RecordedResponse) -> Response:
     return out
 
 
-def _envelope(status: int, code: str, title: str, detail: str) -> JSONResponse:
-    body = errors.error(status, code, title, detail, pointer="/base").to_json()
-    return JSONResponse(body, status_code=status, headers={MISS_HEADER: "miss"})
+def _envelope(status: int, code: str, title: str, detail: str) -> Response:
+    err = errors.error(status, code, title, detail, pointer="/base")
+    err.headers = {MISS_HEADER: "miss"}
+    return error_response(err)
 
 
 class _Endpoint:
