@@ -8,7 +8,7 @@ PORT   ?= 4010
 ARGS   ?=
 SRC    := $(wildcard mockserver tests contract_tests bench fixtures)
 
-.PHONY: help venv run test check lint typecheck unit contract contract-url contract-live drift-live bench fuzz soak world cassettes check-cassettes clean
+.PHONY: help venv run test check lint typecheck unit contract contract-url contract-live drift-live bench fuzz soak world cassettes check-cassettes spec-check clean
 
 help:
 	@echo "make run    - set up and start the emulator on http://$(HOST):$(PORT)"
@@ -79,6 +79,14 @@ cassettes: $(STAMP)
 
 check-cassettes: $(STAMP)
 	$(BIN)/telnyx-mock check-cassette fixtures/cassettes
+
+# the spec-reading tests against another copy of the official sources (the vendored copy is
+# schemas/reference/); lists every vendored file that differs from it
+spec-check: $(STAMP)
+	@test -n "$(SPEC)" || { echo "usage: make spec-check SPEC=path/to/reference-folder"; exit 2; }
+	@status=0; $(BIN)/python -m tests.reference $(SPEC) || status=$$?; \
+	TELNYX_REFERENCE_DIR=$(SPEC) $(BIN)/pytest tests/test_schemas.py tests/test_fidelity_manifest.py \
+		-q -p no:cacheprovider && exit $$status
 
 world: $(STAMP)
 	$(BIN)/python fixtures/generate_world.py

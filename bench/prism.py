@@ -36,10 +36,8 @@ PACKAGE = "@stoplight/prism-cli"
 #: the newest release whose ``engines`` admit Node 20 (5.15 and later need Node >= 24.14)
 VERSION = "5.14.2"
 CACHE = servers.ROOT / "bench" / ".cache" / "prism"
-#: the verbatim excerpt of Telnyx's spec (a sibling of the checkout; ``--prism-spec`` overrides)
-DEFAULT_SPEC = (
-    servers.ROOT.parent / "shared" / "reference" / "telnyx-phone-number-jobs.openapi.json"
-)
+#: the verbatim excerpt of Telnyx's spec, vendored in the repository (``--prism-spec`` overrides)
+DEFAULT_SPEC = servers.ROOT / "schemas" / "reference" / "telnyx-phone-number-jobs.openapi.json"
 #: no per-request log lines (the emulator runs with --no-access-log); Prism's default is "info",
 #: logs four lines per request and cuts its throughput by about half (2 numbers) to 70 % (1,000)
 LOG_LEVEL = "warn"

@@ -80,7 +80,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--prism-spec",
         type=Path,
         default=prism.DEFAULT_SPEC,
-        help="the OpenAPI excerpt Prism serves (default: ../shared/reference/…openapi.json)",
+        help="the OpenAPI excerpt Prism serves (default: schemas/reference/…openapi.json)",
     )
     p.add_argument(
         "--prism-log-level",

@@ -16,12 +16,13 @@ import pytest
 from mockserver import errors as E
 from mockserver import schemas
 from mockserver.config import Settings
+from tests.reference import reference_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
 MANIFEST = ROOT / "schemas" / "fidelity.json"
 ERRORS_SOURCE = ROOT / "mockserver" / "errors.py"
-REFERENCE = ROOT.parent / "shared" / "reference"
+REFERENCE = reference_dir()
 PIN = re.compile(r'rule\("([A-Z]-[A-Z0-9-]+)"\)')
 OWN_WORDING_MARKER = "# --- the emulator's own wording"
 
@@ -131,10 +132,7 @@ def rendered(name: str) -> list[str]:
 
 @cache
 def sources() -> dict[str, str]:
-    assert REFERENCE.is_dir(), (
-        f"the contract reference is missing: expected {REFERENCE} (a copy of shared/ beside the "
-        "repository checkout)"
-    )
+    assert REFERENCE.is_dir(), f"the contract reference is missing: expected {REFERENCE}"
     out = {}
     for name in ("CONTRACT.md", "telnyx-phone-number-jobs.openapi.json"):
         path = REFERENCE / name

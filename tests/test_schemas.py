@@ -20,12 +20,13 @@ from referencing.exceptions import Unresolvable
 
 from mockserver import schemas
 from mockserver.response_check import api_path, problems, schema_for
+from tests.reference import reference_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "schemas"
 WORLD = ROOT / "fixtures" / "world.json"
 GENERATOR = ROOT / "fixtures" / "generate_world.py"
-REFERENCE = ROOT.parent / "shared" / "reference"
+REFERENCE = reference_dir()
 OPENAPI = REFERENCE / "telnyx-phone-number-jobs.openapi.json"
 SCHEMA_FILES = sorted(p.name for p in SCHEMAS.glob("*.schema.json"))
 ERROR_SCHEMA = "error.schema.json#/$defs/emulator_envelope"
@@ -43,10 +44,7 @@ def world() -> dict[str, Any]:
 
 @cache
 def openapi() -> dict[str, Any]:
-    assert REFERENCE.is_dir(), (
-        f"the contract reference is missing: expected {REFERENCE} (a copy of shared/ beside the "
-        "repository checkout)"
-    )
+    assert OPENAPI.is_file(), f"the spec excerpt is missing: expected {OPENAPI}"
     data: dict[str, Any] = load(OPENAPI)
     return data
 
