@@ -8,6 +8,7 @@ import pytest
 
 from tests.reference import ENV, FILES, ROOT, VENDORED, differences, reference_dir
 
+
 @pytest.mark.parametrize("name", FILES)
 def test_vendored_source_is_in_the_repository(name: str) -> None:
     path = VENDORED / name
