@@ -12,7 +12,7 @@ from mockserver.clock import Clock, ManualClock, RealClock
 from mockserver.config import Settings
 from mockserver.errors import ApiError
 from mockserver.faults import Faults, RateLimiter
-from mockserver.http import control, control_extra, jobs, numbers
+from mockserver.http import control, control_extra, family, jobs, numbers
 from mockserver.http import errors as handlers
 from mockserver.http.middleware import EmulatorMiddleware
 from mockserver.inventory import Inventory
@@ -48,12 +48,53 @@ def data_routes() -> list[BaseRoute]:
         # a job id is never a creation path's last segment: GET on those is Starlette's own 405
         Route("/phone_numbers/jobs/{id:telnyx_job_id}", jobs.retrieve_job, methods=["GET"]),
         Route("/phone_numbers", numbers.list_numbers, methods=["GET"]),
+        *family_collection_routes(),  # before /phone_numbers/{id}: these segments are not ids
         Route(
             "/phone_numbers/{id}",
             numbers.number_resource,
             methods=["GET", "PATCH", "DELETE"],
         ),
         Route("/phone_numbers/{id}/voice", numbers.voice_resource, methods=["GET", "PATCH"]),
+        *family_number_routes(),
+    ]
+
+
+def family_collection_routes() -> list[BaseRoute]:
+    """The family's routes whose second segment is a name, not a number id."""
+    return [
+        Route("/phone_numbers/slim", family.slim_list, methods=["GET"]),
+        Route("/phone_numbers/voice", family.voice_list, methods=["GET"]),
+        Route("/phone_numbers/messaging", family.messaging_list, methods=["GET"]),
+        Route(
+            "/phone_numbers/csv_downloads",
+            family.csv_downloads_collection,
+            methods=["GET", "POST"],
+        ),
+        Route("/phone_numbers/csv_downloads/{id}", family.csv_download, methods=["GET"]),
+        Route("/phone_numbers/csv_downloads/{id}/file", family.csv_download_file, methods=["GET"]),
+        Route("/phone_numbers/actions/verify_ownership", family.verify_ownership, methods=["POST"]),
+    ]
+
+
+def family_number_routes() -> list[BaseRoute]:
+    """The family's routes under one number."""
+    return [
+        Route("/phone_numbers/{id}/messaging", family.messaging_resource, methods=["GET", "PATCH"]),
+        Route(
+            "/phone_numbers/{phone_number_id}/voicemail",
+            family.voicemail_resource,
+            methods=["GET", "POST", "PATCH"],
+        ),
+        Route(
+            "/phone_numbers/{id}/actions/enable_emergency",
+            family.enable_emergency,
+            methods=["POST"],
+        ),
+        Route(
+            "/phone_numbers/{id}/actions/bundle_status_change",
+            family.bundle_status_change,
+            methods=["PATCH"],
+        ),
     ]
 
 

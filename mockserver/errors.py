@@ -144,3 +144,27 @@ def unauthorized() -> ApiError:
 
 def not_found(pointer: str = "/base") -> ApiError:
     return error(404, NOT_FOUND, T_NOT_FOUND, D_NOT_FOUND, pointer=pointer)
+
+
+# --- the /phone_numbers family (issue 13): the emulator's own wording unless marked ----------
+D_MUST_BE_BOOLEAN = "must be one of: true, false"
+D_REQUIRES_INCLUDE_TAGS = "requires include_tags=true"
+D_REQUIRES_INCLUDE_CONNECTION = "requires include_connection=true"
+D_MUST_BE_UUID = "must be a UUID"
+D_MESSAGING_PROFILE_UNKNOWN = "The messaging profile does not exist or is not part of your account"
+D_MESSAGING_PRODUCT_UNKNOWN = "is not a messaging product of your account"
+D_MESSAGING_PRODUCT_INELIGIBLE = "is not available for this phone number's type ({type})"
+D_VOICEMAIL_EXISTS = "Voicemail settings already exist for this phone number."
+D_VOICEMAIL_PIN = "must be 4 to 8 digits"
+D_VOICEMAIL_MEDIA_NAME = "is required when mode is custom_greeting"
+D_CSV_FORMAT = "must be one of: V1, V2"
+D_MANAGED_ACCOUNTS = "You do not have access to managed accounts."
+D_MUST_BE_TRUE = "must be true (to disable emergency services use the emergency settings job)"
+D_BUNDLE_UNKNOWN = "The bundle does not exist or is not part of your account"
+#: [SPEC] PhoneNumberBundleStatusChangeRequest.bundle_id, verbatim
+D_BUNDLE_MOVE = (
+    "You cannot assign a number from one bundle to another directly. You must first remove it "
+    "from a bundle, and then assign it to a new bundle."
+)
+D_NOT_E164_ITEM = "must be a phone number in +E.164 format (e.g. '+13127367254')"
+D_CSV_NOT_READY = "The CSV download is not complete: only complete CSV downloads can be retrieved."

@@ -65,11 +65,14 @@ def null_or(value: str) -> tuple[str | None]:
 
 
 def phone_digits(value: str, parameter: str) -> str:
-    """The digits to look for; ``""`` (match nothing) when the value has non-digits."""
+    """The digits to look for (R-FILTER-PHONE-DIGITS): a value with any non-numerical character
+    (besides a leading ``+``) matches nothing (``""``); a numeric one needs at least 3 digits."""
     body = value[1:] if value.startswith("+") else value
-    if sum(ch.isdigit() for ch in body) < 3:
+    if body and not (body.isascii() and body.isdigit()):
+        return ""  # "Non-numerical characters will result in no values being returned."
+    if len(body) < 3:
         raise E.bad_request(E.D_FILTER_MIN_DIGITS, parameter=parameter)
-    return body if body.isdigit() else ""
+    return body
 
 
 def parse_update_filter(query: dict[str, Any], inv: Inventory) -> NumberFilter | None:

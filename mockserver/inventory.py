@@ -32,7 +32,12 @@ INDEXED_FIELDS: tuple[str, ...] = (
 )
 TAG_INDEX = "tags"
 PAYMENT_INDEX = "usage_payment_method"
-BIG_WORLD = 100_000  # numbers from which a loaded world is frozen out of the collector
+BIG_WORLD = 100_000
+#: the messaging products of a world file that names none (the default world's two)
+DEFAULT_MESSAGING_PRODUCTS: tuple[dict[str, Any], ...] = (
+    {"id": "P2P", "traffic_type": "P2P", "number_types": ["longcode"]},
+    {"id": "A2P", "traffic_type": "A2P", "number_types": ["longcode", "tollfree"]},
+)  # numbers from which a loaded world is frozen out of the collector
 
 
 def _index_values(record: Record, name: str) -> Iterable[Any]:
@@ -193,6 +198,14 @@ class Inventory:
         self.connections: dict[str, str] = {c["id"]: c["name"] for c in world["connections"]}
         self.billing_groups = {b["id"] for b in world["billing_groups"]}
         self.emergency_addresses = {a["id"] for a in world["emergency_addresses"]}
+        #: the /phone_numbers family's parts of the world (optional in older world files)
+        self.messaging_profiles: dict[str, dict[str, Any]] = {
+            p["id"]: p for p in world.get("messaging_profiles", [])
+        }
+        self.messaging_products: dict[str, dict[str, Any]] = {
+            p["id"]: p for p in world.get("messaging_products", DEFAULT_MESSAGING_PRODUCTS)
+        }
+        self.bundles = {b["id"] for b in world.get("bundles", [])}
 
     @property
     def by_e164(self) -> dict[str, str]:
@@ -250,6 +263,11 @@ class Inventory:
 
     def connection_name(self, connection_id: str | None) -> str | None:
         return self.connections.get(connection_id) if connection_id is not None else None
+
+    def campaign_id(self, profile_id: str | None) -> str | None:
+        """The messaging campaign of a messaging profile (SDK ``messaging_campaign_id``)."""
+        profile = self.messaging_profiles.get(profile_id) if profile_id is not None else None
+        return profile.get("campaign_id") if profile is not None else None
 
     def connections_matching(self, op: str, value: str) -> frozenset[str]:
         """Connection ids whose name matches (``eq`` exact; the others case-insensitive)."""

@@ -21,6 +21,8 @@ STATUS_FILTER = (
     "purchase-pending", "purchase-failed", "port-pending", "active", "deleted",
     "port-failed", "emergency-only", "ported-out", "port-out-pending",
 )  # fmt: skip
+#: spellings a list's status enum has that the numbers do not (the slim list's "port_pending")
+STATUS_ALIASES = {"port_pending": "port-pending"}
 NUMBER_TYPES = ("local", "national", "toll_free", "mobile", "shared_cost")
 SOURCES = {"ported": "port_request", "purchased": "number_order"}
 LIST_FILTER_KEYS = (
@@ -44,21 +46,28 @@ def _string(raw: dict[str, Any], key: str) -> str:
     return value
 
 
-def parse_list_filter(tenant: Tenant, raw: Any) -> NumberFilter:
+def parse_list_filter(
+    tenant: Tenant,
+    raw: Any,
+    keys: tuple[str, ...] = LIST_FILTER_KEYS,
+    statuses: tuple[str, ...] = STATUS_FILTER,
+) -> NumberFilter:
+    """A list's ``filter[...]``: ``keys`` are the ones its route accepts (any other is a 422)."""
     f = NumberFilter()
     if raw is None:
         return f
     if not isinstance(raw, dict):
         raise E.bad_request("must be an object (filter[key]=value)", parameter="filter")
     for key in sorted(raw):
-        if key not in LIST_FILTER_KEYS:
+        if key not in keys:
             raise E.bad_request(E.D_UNKNOWN_FILTER, parameter=f"filter[{key}]")
     if "tag" in raw:
         f.tag = _string(raw, "tag")
     if "phone_number" in raw:
         f.phone_number_digits = phone_digits(_string(raw, "phone_number"), "filter[phone_number]")
     if "status" in raw:
-        f.status = frozenset({_one_of(raw["status"], STATUS_FILTER, "filter[status]")})
+        status = _one_of(raw["status"], statuses, "filter[status]")
+        f.status = frozenset({STATUS_ALIASES.get(status, status)})
     if "country_iso_alpha2" in raw:
         value = raw["country_iso_alpha2"]
         items = value if isinstance(value, list) else [value]
@@ -126,15 +135,20 @@ def list_numbers(
         )
     f = parse_list_filter(tenant, query.get("filter"))
     page = parse_page(query)
-    sort = parse_sort(query, SORTS)
+    records = sorted_numbers(tenant, f, parse_sort(query, SORTS))
+    shown, meta = page.slice(records)
+    return [number_view(r, tenant.inventory) for r in shown], meta
+
+
+def sorted_numbers(tenant: Tenant, f: NumberFilter, sort: tuple[str, bool] | None) -> list[Record]:
+    """The numbers a list shows, in its order: every list view of the family shares this."""
     records = list(tenant.inventory.select(f))
     if sort is None:  # default: created_at, newest first (ties by id)
         records.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
     else:
         name, descending = sort
         records.sort(key=_sort_key(tenant, name), reverse=descending)
-    shown, meta = page.slice(records)
-    return [number_view(r, tenant.inventory) for r in shown], meta
+    return records
 
 
 def retrieve_number(tenant: Tenant, ident: str) -> dict[str, Any]:

@@ -6,6 +6,8 @@ sends), the contract suite, and the cassette drift check.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from functools import cache
@@ -21,6 +23,26 @@ def _table() -> tuple[str, list[tuple[str, re.Pattern[str], int, str]]]:
         (r["method"], re.compile(r["path"]), int(r["status"]), r["schema"]) for r in doc["routes"]
     ]
     return doc["error_schema"], routes
+
+
+#: the "schema" of a route whose body is a CSV file (the CSV download file)
+CSV = "text/csv"
+
+
+def _csv_problems(where: str, body: bytes) -> list[str]:
+    """A CSV download file: UTF-8, a header row, every row as wide as the header."""
+    try:
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        return [f"{where}: expected a CSV file, received {exc}"]
+    if not rows or not rows[0]:
+        return [f"{where}: expected a CSV file with a header row, received {body[:80]!r}"]
+    width = len(rows[0])
+    return [
+        f"{where}: expected {width} columns in CSV row {n}, received {len(row)}"
+        for n, row in enumerate(rows[1:], start=2)
+        if len(row) != width
+    ]
 
 
 def api_path(path: str) -> str:
@@ -49,6 +71,8 @@ def problems(method: str, path: str, status: int, body: bytes) -> list[str]:
         if api_path(path).startswith("/_mock"):
             return []
         return [f"{where}: expected a documented status for this route, received {status}"]
+    if schema == CSV:
+        return _csv_problems(where, body)
     try:
         payload: Any = json.loads(body)
     except ValueError:

@@ -16,6 +16,7 @@ from mockserver import errors as E
 from mockserver import outcomes
 from mockserver.clock import Clock, TenantClock, iso_ms
 from mockserver.config import Settings
+from mockserver.csv_downloads import Downloads
 from mockserver.filters import parse_update_filter
 from mockserver.ids import IdSource
 from mockserver.inventory import Inventory, NumberFilter, Record
@@ -32,6 +33,7 @@ from mockserver.jobs import (
 )
 from mockserver.validation import Target, check_items, check_shape, unique
 from mockserver.views import job_view
+from mockserver.voicemail import VoicemailBook
 
 SCHEMA_BY_TYPE = {
     UPDATE: "update_phone_numbers_request.schema.json",
@@ -77,6 +79,9 @@ class Tenant:
         self.expire_next = 0
         self.fail_next = 0
         self._forced_fail: set[str] = set()
+        #: the /phone_numbers family's per-tenant state: voicemail settings, CSV downloads
+        self.voicemail = VoicemailBook(template.world.get("voicemail", {}))
+        self.downloads = Downloads()
 
     # -- time -----------------------------------------------------------------------------------
     def now(self) -> int:
@@ -126,6 +131,7 @@ class Tenant:
         """Move this tenant's clock to the end of its last open job; returns the new now."""
         now = self.settle()
         ends = [j.expire_ms if j.expires_before_start() else j.end_ms for j in self._unsettled]
+        ends.extend(self.downloads.open_ends(now))  # CSV downloads are background jobs too
         latest = max((e for e in ends if e is not None), default=now)
         if latest > now:
             self.clock.advance(latest - now)

@@ -10,12 +10,13 @@ from mockserver.store import Tenant
 
 
 def bearer_key(header: str | None) -> str | None:
-    """The key of an ``Authorization: Bearer <key>`` header, else ``None``."""
+    """The key of an ``Authorization: Bearer <key>`` header, else ``None``. Any non-empty key is
+    a key, spaces inside it included (the SDK's own tests use ``My API Key``): R-AUTH-SPACES."""
     if not header:
         return None
     scheme, _, key = header.partition(" ")
     key = key.strip()
-    if scheme.lower() != "bearer" or not key or " " in key:
+    if scheme.lower() != "bearer" or not key:
         return None
     return key
 

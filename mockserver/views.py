@@ -82,6 +82,7 @@ def number_view(record: Record, inv: Inventory) -> dict[str, Any]:
         "customer_reference": record["customer_reference"],
         "messaging_profile_id": record["messaging_profile_id"],
         "messaging_profile_name": record["messaging_profile_name"],
+        "messaging_campaign_id": inv.campaign_id(record["messaging_profile_id"]),
         "billing_group_id": record["billing_group_id"],
         "emergency_enabled": record["emergency_enabled"],
         "emergency_address_id": record["emergency_address_id"],

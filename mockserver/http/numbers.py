@@ -8,6 +8,15 @@ from starlette.responses import Response
 from mockserver import number_ops
 from mockserver.http.common import json_response, method_not_allowed, query, read_json, tenant
 
+#: the second path segments that name a collection, and the methods each answers
+COLLECTIONS = {
+    "jobs": "GET",
+    "slim": "GET",
+    "voice": "GET",
+    "messaging": "GET",
+    "csv_downloads": "GET, POST",
+}
+
 
 async def list_numbers(request: Request) -> Response:
     world = tenant(request)
@@ -18,8 +27,9 @@ async def list_numbers(request: Request) -> Response:
 async def number_resource(request: Request) -> Response:
     world = tenant(request)
     ident = request.path_params["id"]
-    if ident == "jobs":  # /phone_numbers/jobs answers GET only
-        raise method_not_allowed(request, "GET")
+    allow = COLLECTIONS.get(ident)
+    if allow is not None:  # /phone_numbers/jobs, /slim, ... are collections, not numbers
+        raise method_not_allowed(request, allow)
     if request.method == "GET":
         return json_response({"data": number_ops.retrieve_number(world, ident)})
     if request.method == "DELETE":
