@@ -2,7 +2,7 @@
 downloads resource: ``POST``/``GET /phone_numbers/csv_downloads``, ``GET .../{id}``, and the
 file its ``url`` names).
 
-A download is data plus a pure :func:`status_at` of the tenant's clock, like a job: ``pending``
+A download is data plus a pure :func:`l_csv_download` of the tenant's clock, like a job: ``pending``
 for the tenant's pending delay plus one processing step, then ``complete`` (or ``failed`` /
 ``expired`` when a ``fail_jobs`` / ``expire_jobs`` fault claimed it). Its rows are the numbers
 ``GET /phone_numbers`` would have listed, with the same filter, at the instant of creation (in
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockserver import errors
 from mockserver.inventory import Inventory, Record
-from mockserver.number_ops import LIST_FILTER_KEYS, parse_list_filter, sorted_numbers
+from mockserver.number_ops import LIST_FILTER_KEYS, parse_list_filter, v_one_world
 from mockserver.paging import parse_page
 
 if TYPE_CHECKING:
@@ -84,7 +84,8 @@ class Download:
     url: str
 
 
-def status_at(download: Download, now: int) -> str:
+def l_csv_download(download: Download, now: int) -> str:
+    """L-CSV-DOWNLOAD: ``pending`` until its time, then its fate; reading never moves it."""
     return PENDING if now < download.ready_ms else download.fate
 
 
@@ -94,13 +95,14 @@ def v_nulls_csv(download: Download, now: int, *, as_created: bool = False) -> di
     return {
         "id": download.id,
         "record_type": "csv_download",
-        "status": PENDING if as_created else status_at(download, now),
+        "status": PENDING if as_created else l_csv_download(download, now),
         "url": download.url,
     }
 
 
-def render(download: Download, inv: Inventory) -> str:
-    """The CSV file: a header row of the format's columns, then one row per number."""
+def v_csv_columns(download: Download, inv: Inventory) -> str:
+    """V-CSV-COLUMNS: the CSV file, a header row of the format's columns (V1: seven, V2: the
+    V1 columns and eleven more), then one row per number, RFC 4180 quoting, CRLF line ends."""
     columns = COLUMNS[download.csv_format]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -144,7 +146,7 @@ def r_csv_query(tenant: Tenant, query: dict[str, Any]) -> tuple[str, list[Record
                 raise errors.bad_request(errors.D_UNKNOWN_FILTER, parameter=f"filter[{key}]")
     f = parse_list_filter(tenant, rest, FILTER_KEYS)
     f.has_bundle = bundle
-    return fmt, sorted_numbers(tenant, f, None)
+    return fmt, v_one_world(tenant, f, None)
 
 
 class Downloads:
@@ -213,8 +215,8 @@ def r_csv_file(tenant: Tenant, ident: str) -> str:
     ("Only complete CSV download requests will be able to be retrieved")."""
     now = tenant.settle()
     download = q_csv_404(tenant, ident)
-    if status_at(download, now) != COMPLETE:
+    if l_csv_download(download, now) != COMPLETE:
         raise errors.error(
             404, errors.NOT_FOUND, errors.T_NOT_FOUND, errors.D_CSV_NOT_READY, pointer="/id"
         )
-    return render(download, tenant.inventory)
+    return v_csv_columns(download, tenant.inventory)

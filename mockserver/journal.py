@@ -21,6 +21,10 @@ from mockserver.clock import iso_ms
 #: headers never written to the journal
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 
+#: JSON fields whose values never reach the journal (the voicemail PIN), at any depth
+SECRET_FIELDS = frozenset({"pin"})
+REDACTED = "REDACTED"  # the cassettes' placeholder too
+
 _PLACEHOLDER = re.compile(r"\\\{[^/{}]+\\\}")
 
 
@@ -42,6 +46,29 @@ def path_matcher(pattern: str) -> re.Pattern[str]:
     """A matcher for ``pattern``: ``/v2`` optional, ``{name}`` matches one path segment."""
     regex = _PLACEHOLDER.sub("[^/]+", re.escape(strip_v2(pattern)))
     return re.compile(regex)
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: REDACTED if k in SECRET_FIELDS else _scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def s_pin_redacted(raw: bytes, size: int) -> tuple[bytes, int]:
+    """S-PIN-REDACTED: a body with a ``pin`` field is kept with every ``pin`` value replaced by
+    ``REDACTED``; one that cannot be read whole (cut at the journal's body limit) is not kept."""
+    if b'"pin"' not in raw:
+        return raw, size
+    try:
+        body = json.loads(raw) if len(raw) == size else None
+    except ValueError:
+        body = None
+    if body is None:
+        return b"", size
+    clean = json.dumps(_scrub(body), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return clean, len(clean)
 
 
 def decode_body(raw: bytes, size: int) -> Any:
@@ -135,6 +162,8 @@ class Journal:
         fault: str | None,
     ) -> Entry:
         self.total += 1
+        request, request_size = s_pin_redacted(request, request_size)
+        response, response_size = s_pin_redacted(response, response_size)
         entry = Entry(
             self.total, at_ms, key, method, path, query,
             tuple((k, v) for k, v in headers if k not in SECRET_HEADERS),

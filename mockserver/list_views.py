@@ -1,7 +1,7 @@
 """The slim and voice list views: the numbers of ``GET /phone_numbers``, shown another way.
 
 One world, many views: both lists select with the same filter parser, sort with the same keys and
-page with the same pages as ``GET /phone_numbers`` (:func:`number_ops.sorted_numbers`), so a
+page with the same pages as ``GET /phone_numbers`` (:func:`number_ops.v_one_world`), so a
 number is in the same place in every list; only the filters each route's spec gives are accepted.
 """
 
@@ -17,7 +17,7 @@ from mockserver.number_ops import (
     SORTS,
     STATUS_FILTER,
     parse_list_filter,
-    sorted_numbers,
+    v_one_world,
 )
 from mockserver.paging import parse_page, parse_sort
 from mockserver.views import number_view, voice_view
@@ -99,7 +99,7 @@ def v_slim_list(
     tags, connection = r_slim_include(query)
     f = parse_list_filter(tenant, query.get("filter"), SLIM_FILTER_KEYS, SLIM_STATUSES)
     page = parse_page(query)
-    records = sorted_numbers(tenant, f, parse_sort(query, SORTS))
+    records = v_one_world(tenant, f, parse_sort(query, SORTS))
     shown, meta = page.slice(records)
     return [slim_view(r, tenant.inventory, tags, connection) for r in shown], meta
 
@@ -139,6 +139,6 @@ def v_voice_list(
     tenant.settle()
     f = _voice_filter(tenant, query.get("filter"))
     page = parse_page(query)
-    records = sorted_numbers(tenant, f, parse_sort(query, SORTS))
+    records = v_one_world(tenant, f, parse_sort(query, SORTS))
     shown, meta = page.slice(records)
     return [voice_view(r) for r in shown], meta

@@ -15,7 +15,7 @@ from mockserver import errors, outcomes
 from mockserver.clock import iso_ms
 from mockserver.inventory import Inventory, NumberFilter, Record
 from mockserver.jobs import UPDATE
-from mockserver.number_ops import sorted_numbers
+from mockserver.number_ops import v_one_world
 from mockserver.paging import parse_page
 from mockserver.validation import check_shape
 
@@ -160,14 +160,16 @@ def _sort(raw: Any) -> Any:
     )
 
 
-def list_messaging(
+def v_messaging_list(
     tenant: Tenant, query: dict[str, Any]
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """V-MESSAGING-LIST: ``GET /phone_numbers/messaging``, every number in the default order of
+    ``GET /phone_numbers`` unless ``sort[phone_number]`` is given."""
     tenant.settle()
     f, descending = r_messaging_list_query(tenant, query)
     page = parse_page(query)
     order = None if descending is None else ("phone_number", descending)
-    records = sorted_numbers(tenant, f, order)
+    records = v_one_world(tenant, f, order)
     shown, meta = page.slice(records)
     return [messaging_view(r, tenant.inventory) for r in shown], meta
 

@@ -12,7 +12,7 @@ from mockserver.inventory import NumberFilter, Record
 from mockserver.jobs import UPDATE
 from mockserver.paging import parse_page, parse_sort
 from mockserver.validation import check_shape
-from mockserver.views import number_view, voice_view
+from mockserver.views import number_view, v_nulls_deleted, voice_view
 
 if TYPE_CHECKING:
     from mockserver.store import Tenant
@@ -135,13 +135,15 @@ def list_numbers(
         )
     f = parse_list_filter(tenant, query.get("filter"))
     page = parse_page(query)
-    records = sorted_numbers(tenant, f, parse_sort(query, SORTS))
+    records = v_one_world(tenant, f, parse_sort(query, SORTS))
     shown, meta = page.slice(records)
     return [number_view(r, tenant.inventory) for r in shown], meta
 
 
-def sorted_numbers(tenant: Tenant, f: NumberFilter, sort: tuple[str, bool] | None) -> list[Record]:
-    """The numbers a list shows, in its order: every list view of the family shares this."""
+def v_one_world(tenant: Tenant, f: NumberFilter, sort: tuple[str, bool] | None) -> list[Record]:
+    """V-ONE-WORLD: the numbers a list shows, in its order. Every list view of the family (and
+    every CSV download) selects, sorts and so pages through this one function, over the same
+    records every other operation changes: one world, many views."""
     records = list(tenant.inventory.select(f))
     if sort is None:  # default: created_at, newest first (ties by id)
         records.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
@@ -216,4 +218,4 @@ def delete_number(tenant: Tenant, ident: str) -> dict[str, Any]:
     for key in ("country_iso_alpha2", "emergency_status", "inbound_call_screening", "source_type"):
         view.pop(key)
     view["status"] = "deleted"
-    return {k: v for k, v in view.items() if v is not None}
+    return v_nulls_deleted(view)

@@ -10,8 +10,13 @@ from mockserver.store import Tenant
 
 
 def bearer_key(header: str | None) -> str | None:
-    """The key of an ``Authorization: Bearer <key>`` header, else ``None``. Any non-empty key is
-    a key, spaces inside it included (the SDK's own tests use ``My API Key``): R-AUTH-SPACES."""
+    """The key of an ``Authorization: Bearer <key>`` header, else ``None``."""
+    return r_auth_spaces(header)
+
+
+def r_auth_spaces(header: str | None) -> str | None:
+    """R-AUTH-SPACES: any non-empty bearer token is a key, spaces inside it included (the SDK's
+    own tests use ``My API Key``); only a missing or empty one is none."""
     if not header:
         return None
     scheme, _, key = header.partition(" ")

@@ -82,7 +82,7 @@ def number_view(record: Record, inv: Inventory) -> dict[str, Any]:
         "customer_reference": record["customer_reference"],
         "messaging_profile_id": record["messaging_profile_id"],
         "messaging_profile_name": record["messaging_profile_name"],
-        "messaging_campaign_id": inv.campaign_id(record["messaging_profile_id"]),
+        "messaging_campaign_id": v_messaging_campaign(record, inv),
         "billing_group_id": record["billing_group_id"],
         "emergency_enabled": record["emergency_enabled"],
         "emergency_address_id": record["emergency_address_id"],
@@ -101,7 +101,7 @@ def number_view(record: Record, inv: Inventory) -> dict[str, Any]:
     }
     for flag, (group, key) in _VOICE_FLAGS.items():
         out[flag] = bool(voice[group][key])
-    return out
+    return v_nulls_detailed(out)
 
 
 def voice_view(record: Record) -> dict[str, Any]:
@@ -129,10 +129,34 @@ def voice_view(record: Record) -> dict[str, Any]:
         "translated_number": voice["translated_number"],
         "usage_payment_method": voice["usage_payment_method"],
     }
-    # the spec types these as non-nullable strings here: absent rather than null
+    return v_nulls_voice(out)
+
+
+def v_nulls_voice(out: dict[str, Any]) -> dict[str, Any]:
+    """V-NULLS-VOICE: PhoneNumberWithVoiceSettings types ``connection_id``,
+    ``customer_reference`` and ``emergency.emergency_address_id`` as plain strings: an empty one
+    is left out, never null (``call_forwarding.forwarding_type`` likewise)."""
     for key in ("connection_id", "customer_reference"):
         if out[key] is None:
             del out[key]
     if out["emergency"]["emergency_address_id"] is None:
         del out["emergency"]["emergency_address_id"]
     return out
+
+
+def v_messaging_campaign(record: Record, inv: Inventory) -> str | None:
+    """V-MESSAGING-CAMPAIGN: ``messaging_campaign_id`` (SDK 4.189.0) is the campaign of the
+    number's messaging profile; null without a profile or when the profile has none."""
+    return inv.campaign_id(record["messaging_profile_id"])
+
+
+def v_nulls_detailed(out: dict[str, Any]) -> dict[str, Any]:
+    """V-NULLS-DETAILED: PhoneNumberDetailed types every optional field nullable: every field is
+    always sent, an empty one as null (never left out)."""
+    return out
+
+
+def v_nulls_deleted(view: dict[str, Any]) -> dict[str, Any]:
+    """V-NULLS-DELETED: PhoneNumberDeletedDetailed's fields are plain types (no null): an empty
+    one is left out."""
+    return {k: v for k, v in view.items() if v is not None}

@@ -64,7 +64,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         options as redact,  # here: keeps `telnyx-mock serve` start-up light
     )
 
-    redact.add_arguments(parser, "redaction (Authorization and external_pin are always scrubbed)")
+    redact.add_arguments(
+        parser, "redaction (Authorization, external_pin and pin are always scrubbed)"
+    )
     parser.add_argument(
         "--timeout", type=_seconds, default=60.0, metavar="SECONDS",
         help="upstream timeout (default %(default)s)",

@@ -16,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser, title: str) -> None:
     for flag, what in (
         ("--redact-header", "header, besides Authorization"),
         ("--redact-query", "query parameter"),
-        ("--redact-field", "JSON field at any depth, besides external_pin"),
+        ("--redact-field", "JSON field at any depth, besides external_pin and pin"),
     ):
         group.add_argument(
             flag, action="append", default=[], metavar="NAME",

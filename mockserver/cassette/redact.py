@@ -1,7 +1,8 @@
 """Redaction: secrets are scrubbed from an interaction before it is kept, so never reach disk.
 
-By default the ``Authorization`` header and every ``external_pin`` JSON field (request and
-response bodies, at any depth); more headers, query parameters and JSON fields can be configured.
+By default the ``Authorization`` header and every ``external_pin`` and ``pin`` (voicemail) JSON
+field (request and response bodies, at any depth); more headers, query parameters and JSON
+fields can be configured.
 Besides named places, every secret value seen in a redacted header (the API key behind
 ``Bearer``) is scrubbed wherever else it appears in the interaction: URI, headers and bodies.
 """
@@ -18,7 +19,7 @@ from mockserver.cassette.format import Headers, Interaction, RecordedRequest, Re
 
 PLACEHOLDER = "REDACTED"
 DEFAULT_HEADERS = frozenset({"authorization"})
-DEFAULT_JSON_FIELDS = frozenset({"external_pin"})
+DEFAULT_JSON_FIELDS = frozenset({"external_pin", "pin"})  # pin: the voicemail PIN
 _MIN_SECRET = 4  # shorter values would scrub ordinary text
 
 

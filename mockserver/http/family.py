@@ -32,7 +32,7 @@ async def voice_list(request: Request) -> Response:
 
 # -- messaging ---------------------------------------------------------------------------------
 async def messaging_list(request: Request) -> Response:
-    data, meta = messaging.list_messaging(tenant(request), query(request))
+    data, meta = messaging.v_messaging_list(tenant(request), query(request))
     return json_response({"data": data, "meta": meta})
 
 

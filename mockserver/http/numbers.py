@@ -18,6 +18,14 @@ COLLECTIONS = {
 }
 
 
+def r_collection_methods(request: Request, ident: str) -> None:
+    """R-COLLECTION-METHODS: ``/phone_numbers/jobs``, ``/slim``, ``/voice``, ``/messaging`` and
+    ``/csv_downloads`` are collections, not numbers: another method is a 405 with ``Allow``."""
+    allow = COLLECTIONS.get(ident)
+    if allow is not None:
+        raise method_not_allowed(request, allow)
+
+
 async def list_numbers(request: Request) -> Response:
     world = tenant(request)
     data, meta = number_ops.list_numbers(world, query(request))
@@ -27,9 +35,7 @@ async def list_numbers(request: Request) -> Response:
 async def number_resource(request: Request) -> Response:
     world = tenant(request)
     ident = request.path_params["id"]
-    allow = COLLECTIONS.get(ident)
-    if allow is not None:  # /phone_numbers/jobs, /slim, ... are collections, not numbers
-        raise method_not_allowed(request, allow)
+    r_collection_methods(request, ident)
     if request.method == "GET":
         return json_response({"data": number_ops.retrieve_number(world, ident)})
     if request.method == "DELETE":
