@@ -113,6 +113,56 @@ PLAUSIBLE: dict[str, st.SearchStrategy[Any]] = {
     DELETE: st.fixed_dictionaries({"phone_numbers": phone_numbers}),
     NUMBER: st.fixed_dictionaries({}, optional=number_fields),
     VOICE: st.fixed_dictionaries({}, optional=voice_fields),
+    # the /phone_numbers family (issue 13)
+    "messaging": st.fixed_dictionaries(
+        {},
+        optional={
+            "messaging_profile_id": maybe(
+                st.sampled_from(
+                    [
+                        "",
+                        "eeb9d7d1-d638-466b-b978-adb8a4b87b43",
+                        "8777bfb7-f9c7-4250-8d63-ed34da621259",
+                        "not-a-profile",
+                    ]
+                )
+            ),
+            "messaging_product": maybe(st.sampled_from(["P2P", "A2P", "SHORT", ""])),
+            "tags": maybe(tag_list),
+        },
+    ),
+    "voicemail": st.fixed_dictionaries(
+        {},
+        optional={
+            "enabled": flag,
+            "pin": st.one_of(st.sampled_from(["1234", "12345678", "12", "abcd", ""]), some_text),
+            "greeting": st.fixed_dictionaries(
+                {},
+                optional={
+                    "mode": st.sampled_from(["default", "custom_greeting", "loud"]),
+                    "media_name": maybe(some_text),
+                },
+            ),
+        },
+    ),
+    "enable-emergency": st.fixed_dictionaries(
+        {"emergency_enabled": flag}, optional={"emergency_address_id": emergency_address}
+    ),
+    "bundle-status": st.fixed_dictionaries(
+        {},
+        optional={
+            "bundle_id": maybe(
+                st.sampled_from(
+                    [
+                        "1ff6579e-b39b-4670-a50f-fe229973d28e",
+                        "d6fb9f7a-5558-4aa6-86c6-8a0a62275075",
+                        "x",
+                    ]
+                )
+            )
+        },
+    ),
+    "verify-ownership": st.fixed_dictionaries({"phone_numbers": phone_numbers}),
 }
 #: any field name of any endpoint, with any value
 any_fields = st.fixed_dictionaries(

@@ -126,7 +126,8 @@ def writes(inventory: Any) -> int:
 # -- the checked request --------------------------------------------------------------------------
 ENVELOPE = schemas.validator("error.schema.json", "/$defs/emulator_envelope")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-PARTS = ("clock", "jobs", "numbers", "expire_next", "fail_next", "faults")
+PARTS = ("clock", "jobs", "numbers", "expire_next", "fail_next", "faults", "downloads",
+         "voicemail")  # fmt: skip
 
 
 def raw_headers(headers: list[tuple[str, str | bytes]] | None) -> list[tuple[bytes, bytes]]:
@@ -163,6 +164,8 @@ class Probe:
             world.expire_next,
             world.fail_next,
             tuple(json.dumps(f.to_json()) for f in faults.list()) if faults else (),
+            tuple(d.id for d in world.downloads.order),
+            json.dumps(world.voicemail._own, sort_keys=True),
         )
 
     def send(

@@ -44,6 +44,7 @@ __all__ = ["fuzz_case_report"]  # the session's case counter report (an autouse 
 
 FUZZ = fuzz_settings()
 JOBS = "/phone_numbers/jobs"
+CSV = "/phone_numbers/csv_downloads"
 #: every route of the app: (prefixes, path, methods); ``{id}`` is filled per example
 ROUTES: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
     "update": (("/v2", ""), f"{JOBS}/update_phone_numbers", ("POST",)),
@@ -54,6 +55,21 @@ ROUTES: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
     "list-numbers": (("/v2", ""), "/phone_numbers", ("GET",)),
     "number": (("/v2", ""), "/phone_numbers/{id}", ("GET", "PATCH", "DELETE")),
     "voice": (("/v2", ""), "/phone_numbers/{id}/voice", ("GET", "PATCH")),
+    "slim": (("/v2", ""), "/phone_numbers/slim", ("GET",)),
+    "voice-list": (("/v2", ""), "/phone_numbers/voice", ("GET",)),
+    "messaging-list": (("/v2", ""), "/phone_numbers/messaging", ("GET",)),
+    "messaging": (("/v2", ""), "/phone_numbers/{id}/messaging", ("GET", "PATCH")),
+    "voicemail": (
+        ("/v2", ""),
+        "/phone_numbers/{phone_number_id}/voicemail",
+        ("GET", "POST", "PATCH"),
+    ),
+    "csv-downloads": (("/v2", ""), "/phone_numbers/csv_downloads", ("GET", "POST")),
+    "csv-download": (("/v2", ""), "/phone_numbers/csv_downloads/{id}", ("GET",)),
+    "csv-file": (("/v2", ""), "/phone_numbers/csv_downloads/{id}/file", ("GET",)),
+    "enable-emergency": (("/v2", ""), "/phone_numbers/{id}/actions/enable_emergency", ("POST",)),
+    "bundle-status": (("/v2", ""), "/phone_numbers/{id}/actions/bundle_status_change", ("PATCH",)),
+    "verify-ownership": (("/v2", ""), "/phone_numbers/actions/verify_ownership", ("POST",)),
     "health": (("/_mock",), "/health", ("GET",)),
     "reset": (("/_mock",), "/reset", ("POST",)),
     "clock": (("/_mock",), "/clock", ("GET",)),
@@ -69,6 +85,16 @@ PLAUSIBLE_BY_ROUTE: dict[str, st.SearchStrategy[Any]] = {
     "delete": PLAUSIBLE[DELETE],
     "number": PLAUSIBLE[NUMBER],
     "voice": PLAUSIBLE[VOICE],
+    **{
+        name: PLAUSIBLE[name]
+        for name in (
+            "messaging",
+            "voicemail",
+            "enable-emergency",
+            "bundle-status",
+            "verify-ownership",
+        )
+    },
     "clock-advance": CONTROL_BODIES["/clock/advance"],
     "clock-set": CONTROL_BODIES["/clock/set"],
     "faults": CONTROL_BODIES["/faults"],
@@ -86,6 +112,10 @@ def fuzz_app(**settings: Any) -> Probe:
         body = {"phone_numbers": [ID_A], "tags": tags}
         r = probe.client.post(f"/v2{JOBS}/update_phone_numbers", json=body, headers=auth)
         assert r.status_code == 202, r.text
+    for fmt in ("V1", "V2"):  # CSV downloads to find by id: one complete, one pending
+        r = probe.client.post(f"/v2{CSV}", params={"csv_format": fmt}, headers=auth)
+        assert r.status_code == 200, r.text
+        probe.client.post("/_mock/clock/advance", json={"seconds": 5}, headers=auth)
     return probe
 
 
@@ -102,6 +132,10 @@ def uncapped() -> Iterator[Probe]:
     p = fuzz_app(max_open_jobs=10**9)
     yield p
     p.close()
+
+
+def download_ids(probe: Probe) -> list[str]:
+    return [d.id for d in probe.app.state.tenants.get(KEY).downloads.order[:4]]
 
 
 def job_ids(probe: Probe) -> list[str]:
@@ -161,9 +195,11 @@ def test_every_route_survives_malformed_requests(
     tick()
     prefixes, path, verbs = ROUTES[route]
     prefix = data.draw(st.sampled_from(prefixes), label="prefix")
-    if "{id}" in path:
-        choices = job_ids(probe) if route == "job" else WORLD_IDS
-        path = path.replace("{id}", path_piece(data, choices))
+    if "{id}" in path or "{phone_number_id}" in path:
+        choices = {"job": job_ids(probe), "csv-download": download_ids(probe),
+                   "csv-file": download_ids(probe)}.get(route, WORLD_IDS)  # fmt: skip
+        piece = path_piece(data, choices)
+        path = path.replace("{id}", piece).replace("{phone_number_id}", piece)
     method = data.draw(st.one_of(st.sampled_from(verbs), methods), label="method")
     plausible = PLAUSIBLE_BY_ROUTE.get(route)
     json_body = (

@@ -184,6 +184,17 @@ SAMPLE_PATHS = [
     "/phone_numbers",
     "/phone_numbers/1583466971586889004",
     "/phone_numbers/1583466971586889004/voice",
+    "/phone_numbers/slim",
+    "/phone_numbers/voice",
+    "/phone_numbers/messaging",
+    "/phone_numbers/1583466971586889004/messaging",
+    "/phone_numbers/1583466971586889004/voicemail",
+    "/phone_numbers/csv_downloads",
+    "/phone_numbers/csv_downloads/0c8aa9a8-5e7a-4d3b-8a0e-0b9d2f2c5e11",
+    "/phone_numbers/csv_downloads/0c8aa9a8-5e7a-4d3b-8a0e-0b9d2f2c5e11/file",
+    "/phone_numbers/1583466971586889004/actions/enable_emergency",
+    "/phone_numbers/1583466971586889004/actions/bundle_status_change",
+    "/phone_numbers/actions/verify_ownership",
 ]
 
 
@@ -213,7 +224,9 @@ def test_schema_for_maps_every_route(route: dict[str, Any], prefix: str) -> None
     assert schema_for(route["method"], path, 404) == ERROR_SCHEMA
     # a success status the table does not list is unmapped
     assert schema_for(route["method"], path, 204) is None
-    # the schema named is loadable
+    # the schema named is loadable (the CSV file's "text/csv" is checked as CSV, not a schema)
+    if route["schema"] == "text/csv":
+        return
     name, _, pointer = route["schema"].partition("#")
     assert name in SCHEMA_FILES
     schemas.validator(name, pointer)

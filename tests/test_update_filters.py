@@ -464,7 +464,7 @@ def test_three_characters_are_enough_and_eq_has_no_minimum(api: httpx.Client) ->
 # R-FILTER-PHONE-DIGITS
 # ================================================================================================
 @pytest.mark.rule("R-FILTER-PHONE-DIGITS")
-@pytest.mark.parametrize("value", ["", "1", "12", "+12", "1a2", "+", "ab"])
+@pytest.mark.parametrize("value", ["", "1", "12", "+12", "+"])
 def test_phone_number_filter_needs_three_digits(api: httpx.Client, value: str) -> None:
     params = {"filter[phone_number]": value}
     detail = "must contain at least 3 digits"
@@ -475,7 +475,9 @@ def test_phone_number_filter_needs_three_digits(api: httpx.Client, value: str) -
 
 
 @pytest.mark.rule("R-FILTER-PHONE-DIGITS")
-@pytest.mark.parametrize("value", ["12a45", "312-736", "+1 312", "1312+", "(312)"])
+@pytest.mark.parametrize(
+    "value", ["12a45", "312-736", "+1 312", "1312+", "(312)", "1a2", "ab", "+ab", "abc", "١٢٣"]
+)
 def test_non_digit_characters_match_nothing(api: httpx.Client, value: str) -> None:
     params = {"filter[phone_number]": value}
     r = api.post(UPDATE, params=params, json={"tags": ["x"]})
