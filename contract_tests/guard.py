@@ -6,10 +6,13 @@ learns for them from the ``GET /phone_numbers`` responses it sees (or is given),
 tag (``TELNYX_CONTRACT_TAG``) that filter-based updates must pin.
 
 Refused, always: delete jobs; ``DELETE /phone_numbers/{id}``; any method other than GET on a path
-the guard does not know. Refused unless every target is in the sandbox: update and emergency jobs,
-``PATCH /phone_numbers/{id}`` and ``PATCH /phone_numbers/{id}/voice``. Filter-based updates are
-sent only when the query pins ``filter[tag]=<sandbox tag>`` and ``phone_numbers`` is empty or
-absent.
+the guard does not know. Sent always: ``POST /phone_numbers/actions/verify_ownership`` and
+``POST /phone_numbers/csv_downloads`` (they change no number). Refused unless every target is in
+the sandbox: update and emergency jobs, ``PATCH /phone_numbers/{id}``, ``PATCH
+/phone_numbers/{id}/voice`` and the family's per-number changes (``PATCH .../messaging``,
+``POST``/``PATCH .../voicemail``, ``POST .../actions/enable_emergency``, ``PATCH
+.../actions/bundle_status_change``). Filter-based updates are sent only when the query pins
+``filter[tag]=<sandbox tag>`` and ``phone_numbers`` is empty or absent.
 
 Sent despite targets outside the sandbox, because the request cannot change anything:
 more than 1,000 items (the documented cap); a body that is not a JSON object (array, string,
@@ -37,6 +40,21 @@ E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 
 _NUMBER = re.compile(r"^/phone_numbers/([^/]+)$")
 _VOICE = re.compile(r"^/phone_numbers/([^/]+)/voice$")
+#: the /phone_numbers family's per-number changes, and the methods each takes: sent only for a
+#: sandbox number (like PATCH /phone_numbers/{id})
+_FAMILY = re.compile(
+    r"^/phone_numbers/([^/]+)/(messaging|voicemail|actions/enable_emergency"
+    r"|actions/bundle_status_change)$"
+)
+_FAMILY_METHODS = {
+    "messaging": {"PATCH"},
+    "voicemail": {"POST", "PATCH"},
+    "actions/enable_emergency": {"POST"},
+    "actions/bundle_status_change": {"PATCH"},
+}
+#: POSTs that change no number: an ownership check, and a CSV export of the account's numbers
+READ_ONLY_POSTS = frozenset({"/phone_numbers/actions/verify_ownership",
+                             "/phone_numbers/csv_downloads"})  # fmt: skip
 _MISSING = object()
 
 
@@ -115,6 +133,14 @@ class LiveGuard(httpx.BaseTransport):
         if method == "POST" and path in (UPDATE_JOB, EMERGENCY_JOB):
             self._check_job(request)
             return
+        if method == "POST" and path in READ_ONLY_POSTS:
+            return
+        family = _FAMILY.match(path)
+        if family is not None and method in _FAMILY_METHODS[family.group(2)]:
+            ident = family.group(1)
+            if self._body(request) is _MISSING or self._is_sandbox(ident):
+                return
+            raise GuardRefused(request, f"{ident!r} is not a sandbox number or id")
         number = _NUMBER.match(path) or _VOICE.match(path)
         if number is not None and method == "DELETE" and _NUMBER.match(path):
             raise GuardRefused(request, "deleting a phone number is never sent to the live API")

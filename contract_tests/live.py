@@ -70,6 +70,8 @@ class LiveTarget(HttpTarget):
     name = "live"
     can_delete = False
     changes_emergency = False
+    #: restore() puts numbers and voice settings back, not messaging, voicemail or bundles
+    changes_family = False
     rejects_unknown_keys = True
     poll_first_s = 1.0
     poll_max_s = 10.0

@@ -47,8 +47,12 @@ class Target(Protocol):
     sandbox_tag: str | None
     #: emergency jobs may switch E911 on or off (live: only no-op disables)
     changes_emergency: bool
+    #: messaging, voicemail, bundle and enable_emergency changes may be sent (live: no restore)
+    changes_family: bool
 
     def client(self) -> httpx.Client: ...
+
+    def control(self, name: str, payload: Mapping[str, Any] | None = None) -> httpx.Response: ...
 
     def inventory(self, page: int = 1) -> list[dict[str, Any]]: ...
 
@@ -76,6 +80,7 @@ class HttpTarget:
     name = "http"
     can_delete = True
     changes_emergency = True
+    changes_family = True
     rejects_unknown_keys = False
     sandbox_tag: str | None = "sandbox"
     #: polling without controls: first delay, growth, largest delay, default timeout, max polls
