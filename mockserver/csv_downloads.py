@@ -121,19 +121,25 @@ def _flag(query: dict[str, Any], name: str) -> bool:
     return bool(raw == "true")
 
 
-def r_csv_query(tenant: Tenant, query: dict[str, Any]) -> tuple[str, list[Record]]:
-    """R-CSV-QUERY: ``csv_format`` is V1 (default) or V2; the filter takes the spec's keys (the
-    list's parser: same values, same errors) plus ``has_bundle`` ('true' / 'false');
-    ``include_managed_accounts=true`` is a 403, as for an account without managed accounts.
-    Returns the format and the rows, as ``GET /phone_numbers`` lists them now."""
-    fmt = query.get("csv_format", "V1")
-    if fmt not in FORMATS:
-        raise errors.bad_request(errors.D_CSV_FORMAT, parameter="csv_format")
+def r_csv_managed_accounts(query: dict[str, Any]) -> None:
+    """R-CSV-MANAGED-ACCOUNTS: ``include_managed_accounts=true`` is a 403, as for an account
+    without managed accounts (no tenant has any); ``false`` is accepted."""
     if _flag(query, "include_managed_accounts"):
         raise errors.error(
             403, errors.AUTHZ_FAILED, errors.T_AUTHZ_FAILED, errors.D_MANAGED_ACCOUNTS,
             parameter="include_managed_accounts",
         )  # fmt: skip
+
+
+def r_csv_query(tenant: Tenant, query: dict[str, Any]) -> tuple[str, list[Record]]:
+    """R-CSV-QUERY: ``csv_format`` is V1 (default) or V2; the filter takes the spec's keys (the
+    list's parser: same values, same errors) plus ``has_bundle`` ('true' / 'false');
+    ``include_managed_accounts`` is ``true`` or ``false``.
+    Returns the format and the rows, as ``GET /phone_numbers`` lists them now."""
+    fmt = query.get("csv_format", "V1")
+    if fmt not in FORMATS:
+        raise errors.bad_request(errors.D_CSV_FORMAT, parameter="csv_format")
+    r_csv_managed_accounts(query)
     raw = query.get("filter")
     rest = raw
     bundle: bool | None = None

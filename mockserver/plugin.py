@@ -104,7 +104,7 @@ class MockHandle:
         self.clock.advance(round(seconds * 1000))
 
     def run_jobs(self) -> None:
-        """Run every open job of the handle's tenant to its end."""
+        """Run every open job and CSV download of the handle's tenant to its end."""
         self._call("POST", "/_mock/jobs/run")
 
     def reset(self) -> None:
@@ -125,6 +125,38 @@ class MockHandle:
 
     def job(self, ident: str) -> JSON:
         return cast("JSON", self._call("GET", f"/v2/phone_numbers/jobs/{ident}"))
+
+    # -- the rest of the /phone_numbers family ---------------------------------------------------
+    def messaging(self, ident: str) -> JSON:
+        """``GET /v2/phone_numbers/{id}/messaging``."""
+        return cast("JSON", self._call("GET", f"/v2/phone_numbers/{ident}/messaging"))
+
+    def voicemail(self, ident: str) -> JSON | None:
+        """The number's voicemail settings, ``None`` before any were created."""
+        from mockserver.http.middleware import INTERNAL
+
+        path = f"{self.origin}/v2/phone_numbers/{ident}/voicemail"
+        response = self.client.get(path, headers={INTERNAL: "1"})
+        if response.status_code == 404:
+            return None
+        return cast("JSON", self._call("GET", f"/v2/phone_numbers/{ident}/voicemail"))
+
+    def csv_downloads(self, params: Mapping[str, str] | None = None) -> list[JSON]:
+        """One page of ``GET /v2/phone_numbers/csv_downloads`` (newest first)."""
+        path = "/v2/phone_numbers/csv_downloads"
+        return cast("list[JSON]", self._call("GET", path, params=params))
+
+    def csv_file(self, ident: str) -> str:
+        """The CSV text of a complete download (run it first: ``run_jobs()``)."""
+        from mockserver.http.middleware import INTERNAL
+
+        path = f"{self.origin}/v2/phone_numbers/csv_downloads/{ident}/file"
+        response = self.client.get(path, headers={INTERNAL: "1"})
+        if response.status_code != 200:
+            raise AssertionError(
+                f"GET {path}: expected 200, received {response.status_code} {response.text[:300]}"
+            )
+        return response.text
 
     # -- faults -----------------------------------------------------------------------------------
     def fault(self, **spec: Any) -> JSON:

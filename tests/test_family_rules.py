@@ -439,7 +439,7 @@ def test_csv_query_errors(
     assert api.get(CSV).json()["data"] == []
 
 
-@pytest.mark.rule("R-CSV-QUERY")
+@pytest.mark.rule("R-CSV-MANAGED-ACCOUNTS")
 def test_managed_accounts_are_a_403(api: httpx.Client) -> None:
     r = api.post(CSV, params={"include_managed_accounts": "true"})
     assert_error(r, 403, "10010", "Authorization Failed", errors.D_MANAGED_ACCOUNTS,

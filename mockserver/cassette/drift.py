@@ -170,6 +170,14 @@ def schema_defines(schema_name: str, pointer: str) -> bool:
 _PATCH_SCHEMAS = {
     "PATCH /phone_numbers/{id}": "update_phone_number_request.schema.json",
     "PATCH /phone_numbers/{id}/voice": "voice_settings_request.schema.json",
+    "PATCH /phone_numbers/{id}/messaging": "messaging_settings_request.schema.json",
+    "POST /phone_numbers/{phone_number_id}/voicemail": "voicemail_request.schema.json",
+    "PATCH /phone_numbers/{phone_number_id}/voicemail": "voicemail_request.schema.json",
+    "POST /phone_numbers/{id}/actions/enable_emergency": "enable_emergency_request.schema.json",
+    "PATCH /phone_numbers/{id}/actions/bundle_status_change": (
+        "bundle_status_change_request.schema.json"
+    ),
+    "POST /phone_numbers/actions/verify_ownership": "verify_ownership_request.schema.json",
 }
 
 
