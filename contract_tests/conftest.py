@@ -159,12 +159,21 @@ def pytest_runtest_makereport(
         or (report.when == "teardown" and report.failed)
     ):
         outcome = PASS if report.passed else FAIL if report.failed else NOT_RUN
-        recorded = [(rule_id, outcome) for rule_id in sorted(_rules_of(item))]
+        reason = _skip_reason(report) if outcome == NOT_RUN else None
+        recorded = [(rule_id, outcome, reason) for rule_id in sorted(_rules_of(item))]
         explicit: list[tuple[str, str]] = item.stash.get(EXPLICIT, [])
-        recorded += explicit
+        recorded += [(rule_id, given, None) for rule_id, given in explicit]
         item.stash[EXPLICIT] = []
         report.user_properties.append(("contract_rules", recorded))
     return report
+
+
+def _skip_reason(report: pytest.TestReport) -> str | None:
+    """A skipped test's reason (``Skipped: `` dropped), for the conformance report."""
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return None
 
 
 class _Collector:
@@ -176,8 +185,8 @@ class _Collector:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         for name, value in report.user_properties:
             if name == "contract_rules" and isinstance(value, list):
-                for rule_id, outcome in value:
-                    self.conformance.record(rule_id, report.nodeid, outcome)
+                for rule_id, outcome, reason in value:
+                    self.conformance.record(rule_id, report.nodeid, outcome, reason)
 
 
 def _report_path(config: pytest.Config) -> Path:

@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from contract_tests.not_run import why
 from mockserver import schemas
 
 PASS, FAIL, NOT_RUN = "pass", "fail", "not-run"
@@ -46,6 +47,8 @@ class _Tally:
     passed: set[str] = field(default_factory=set)
     failed: set[str] = field(default_factory=set)
     not_run: set[str] = field(default_factory=set)
+    #: why tests of the rule did not run on this target (their skip reasons)
+    reasons: set[str] = field(default_factory=set)
 
     @property
     def result(self) -> str:
@@ -62,11 +65,18 @@ class Conformance:
         self.description = description
         self._tallies: dict[str, _Tally] = {r["id"]: _Tally() for r in manifest_rules()}
 
-    def record(self, rule_id: str, test: str, outcome: str) -> None:
+    def record(self, rule_id: str, test: str, outcome: str, reason: str | None = None) -> None:
         if outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {OUTCOMES}, not {outcome!r}")
         tally = self._tallies[rule(rule_id)["id"]]
         {PASS: tally.passed, FAIL: tally.failed, NOT_RUN: tally.not_run}[outcome].add(test)
+        if outcome == NOT_RUN and reason:
+            tally.reasons.add(reason)
+
+    def why_not_run(self, rule_id: str) -> list[str]:
+        """Why a not-run rule did not run: the suite never runs it, or its tests' skip reasons."""
+        never = why(rule_id)
+        return [never] if never else sorted(self._tallies[rule_id].reasons) or ["no test"]
 
     def result(self, rule_id: str) -> str:
         return self._tallies[rule_id].result
@@ -90,6 +100,11 @@ class Conformance:
                     "passed": sorted(tally.passed),
                     "failed": sorted(tally.failed),
                     "skipped": sorted(tally.not_run - tally.passed - tally.failed),
+                    **(
+                        {"why_not_run": self.why_not_run(r["id"])}
+                        if tally.result == NOT_RUN
+                        else {}
+                    ),
                 }
             )
         return {
@@ -119,16 +134,17 @@ class Conformance:
             for test in sorted(tally.failed)[:3]:
                 lines.append(f"    failed: {test}")
         if not_run:
-            lines.append(f"not run against this target ({len(not_run)}):")
-            lines.extend(
-                textwrap.wrap(
-                    ", ".join(not_run),
-                    width=width,
-                    initial_indent="    ",
-                    subsequent_indent="    ",
-                    break_on_hyphens=False,
+            lines.append(f"not run against this target ({len(not_run)}), and why:")
+            for rule_id in not_run:
+                lines.extend(
+                    textwrap.wrap(
+                        f"{rule_id}: " + "; ".join(self.why_not_run(rule_id)),
+                        width=width,
+                        initial_indent="    ",
+                        subsequent_indent="        ",
+                        break_on_hyphens=False,
+                    )
                 )
-            )
         c = self.counts()
         lines.append(f"pass {c[PASS]} · fail {c[FAIL]} · not-run {c[NOT_RUN]}")
         return lines

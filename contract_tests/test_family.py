@@ -247,6 +247,7 @@ def test_a_messaging_change_shows_in_the_number(
 
 
 @pytest.mark.rule("R-VOICEMAIL-CREATE-TWICE")
+@pytest.mark.rule("V-NULLS-VOICEMAIL")
 def test_voicemail_create_then_update(
     target: Target, api: httpx.Client, inventory: Inventory
 ) -> None:
