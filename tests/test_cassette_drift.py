@@ -74,6 +74,7 @@ def test_shipped_cassettes_pass_with_exit_0(capsys: pytest.CaptureFixture[str]) 
     assert sorted(p.name for p in SHIPPED.glob("*.yaml")) == [
         "emergency_and_delete_jobs.yaml",
         "job_lifecycle.yaml",
+        "phone_numbers_family.yaml",
         "validation_errors.yaml",
     ]
     assert check_paths([SHIPPED]) == []
