@@ -81,7 +81,7 @@ def test_shipped_cassettes_pass_with_exit_0(capsys: pytest.CaptureFixture[str]) 
     assert main(["check-cassette", str(SHIPPED)]) == 0
     out, err = capsys.readouterr()
     assert out == ""
-    assert "0 divergence(s) in 3 cassette(s)" in err
+    assert "0 divergence(s) in 4 cassette(s)" in err
 
 
 def test_every_error_of_the_shipped_cassettes_is_in_the_manifest() -> None:
