@@ -78,6 +78,18 @@ D_CNAM_NEEDS_ENABLED = "requires cnam_listing_enabled to be true"
 D_EMERGENCY_ADDRESS_REQUIRED = "is required when emergency_enabled is true"
 D_EMERGENCY_ADDRESS_FORBIDDEN = "must be null or omitted when emergency_enabled is false"
 D_EMERGENCY_ADDRESS_UNKNOWN = "The emergency address does not exist or is not part of your account"
+# fault routes (C-FAULT-ROUTE, C-FAULT-LIMIT) and content codings (R-CONTENT-ENCODING)
+D_FAULT_ROUTE = (
+    "must be a path prefix (/phone_numbers/jobs), a glob (/phone_numbers/*/voice: * within one "
+    "segment, ** once for any number of segments) or plain text anchored with ^ and $ "
+    "(^/phone_numbers$), at most 256 characters; regular expressions are not supported"
+)
+D_FAULT_LIMIT = (
+    "A tenant can hold at most {limit} faults at once; DELETE /_mock/faults clears them."
+)
+D_CONTENT_ENCODING = (
+    "The request body must be sent without a Content-Encoding (only 'identity' is accepted)."
+)
 
 
 @dataclass(frozen=True)

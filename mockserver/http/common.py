@@ -86,6 +86,16 @@ def _is_json(content_type: str | None) -> bool:
     )
 
 
+def r_content_encoding(coding: str | None) -> None:
+    """R-CONTENT-ENCODING: a body under any content coding but ``identity`` (gzip, deflate, br
+    ...) -> 415 with ``Accept-Encoding: identity`` (RFC 9110 15.5.16); never read as JSON."""
+    codings = [c.strip().lower() for c in (coding or "").split(",")]
+    if any(c not in ("", "identity") for c in codings):
+        err = E.error(415, E.BAD_REQUEST, E.T_UNSUPPORTED_MEDIA, E.D_CONTENT_ENCODING)
+        err.headers = {"Accept-Encoding": "identity"}
+        raise err
+
+
 def _depth_ok(value: Any, limit: int) -> bool:
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
@@ -144,6 +154,7 @@ async def read_json(request: Request) -> Any:
             raise E.error(413, E.BAD_REQUEST, E.T_TOO_LARGE, E.D_TOO_LARGE.format(limit=limit))
         chunks.append(chunk)
     raw = b"".join(chunks)
+    r_content_encoding(request.headers.get("content-encoding"))
     if not _is_json(request.headers.get("content-type")):
         raise E.error(415, E.BAD_REQUEST, E.T_UNSUPPORTED_MEDIA, E.D_CONTENT_TYPE)
     try:

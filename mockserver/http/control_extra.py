@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from mockserver.faults import JOB_KINDS, Faults, RateLimiter, parse_spec
+from mockserver.faults import JOB_KINDS, Faults, parse_spec
 from mockserver.http.common import json_response, read_json, tenant
 from mockserver.journal import Journals
 
@@ -40,11 +40,10 @@ async def faults(request: Request) -> Response:
         fault = registry.of(world.key).add(body)
         return json_response({"data": fault.to_json()}, 201)
     if request.method == "DELETE":
+        # the --rate-limit bucket is no fault: clearing faults leaves it as it is (only
+        # /_mock/reset, which forgets the whole tenant, refills it)
         cleared = registry.clear(world.key)
         world.expire_next = world.fail_next = 0
-        limiter: RateLimiter | None = request.app.state.limiter
-        if limiter is not None:
-            limiter.forget(world.key)
         return json_response({"data": {"cleared": cleared}})
     found = registry.peek(world.key)
     meta: dict[str, Any] = {"expire_next": world.expire_next, "fail_next": world.fail_next}
