@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver.path_patterns import MAX_ROUTE, RouteError, fault_route, journal_path, strip_v2
+from mockserver.path_patterns import MAX_ROUTE, RouteError, fault_route, journal_path
+from tests.route_reference import reference_glob, reference_placeholders
 
 # -- the documented syntax ------------------------------------------------------------------------
 
@@ -94,28 +95,7 @@ def test_journal_path(pattern: str, path: str, matches: bool) -> None:
     assert journal_path(pattern).matches(path) is matches
 
 
-# -- against a reference --------------------------------------------------------------------------
-def reference_glob(route: str) -> re.Pattern[str]:
-    """A regex for a path pattern (fine for tests: generated inputs are short)."""
-    path = strip_v2(route)
-    if "*" not in path:
-        base = re.escape(path if path.endswith("/") else path + "/")
-        return re.compile(f"^(?:{re.escape(path)}$|{base})")
-    parts = []
-    for segment in path[1:].split("/"):
-        if segment == "**":
-            parts.append("(?:/[^/]*)*")
-        else:
-            parts.append("/" + "[^/]*".join(re.escape(p) for p in segment.split("*")))
-    return re.compile("^" + "".join(parts) + "$")
-
-
-def reference_placeholders(pattern: str) -> re.Pattern[str]:
-    """The journal's earlier, backtracking implementation."""
-    escaped = re.escape(strip_v2(pattern))
-    return re.compile(re.sub(r"\\\{[^/{}]+\\\}", "[^/]+", escaped))
-
-
+# -- against a reference (tests/route_reference.py) ------------------------------------------------
 segment_text = st.text("ab*", max_size=4)
 globs = st.lists(st.one_of(segment_text, st.just("**")), min_size=1, max_size=4).filter(
     lambda segments: segments.count("**") <= 1 and all(s == "**" or "**" not in s for s in segments)
