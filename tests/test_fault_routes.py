@@ -63,7 +63,7 @@ def test_a_refused_route_is_a_422_and_adds_nothing(api: httpx.Client, route: Any
 @pytest.mark.parametrize(
     ("route", "faulted", "spared"),
     [
-        ("^/phone_numbers/jobs", JOB_PATH, NUMBER),  # the README's example of earlier versions
+        ("^/phone_numbers/jobs", JOB_PATH, NUMBER),  # the example earlier READMEs gave
         ("^/v2/phone_numbers/jobs", JOB_PATH, NUMBER),
         ("/phone_numbers/jobs", JOB_PATH, NUMBER),
         ("/phone_numbers/*/voice", f"{NUMBER}/voice", NUMBER),

@@ -67,7 +67,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         options as redact,  # here: keeps `telnyx-mock serve` start-up light
     )
 
-    redact.add_arguments(parser, "redaction (Authorization and external_pin are always scrubbed)")
+    redact.add_arguments(
+        parser, "redaction (Authorization, cookies, X-Api-Key and external_pin are always scrubbed)"
+    )
     parser.add_argument(
         "--timeout", type=_seconds, default=60.0, metavar="SECONDS",
         help="upstream timeout (default %(default)s)",
