@@ -29,7 +29,7 @@ FIELDS = frozenset(
 MAX_LATENCY_MS = 60_000
 DEFAULT_LIMIT = 100  # x-ratelimit-limit of an injected 429 (the live limits are not documented)
 #: request faults one tenant may hold at once (C-FAULT-LIMIT): every request checks them all
-MAX_FAULTS = 100
+MAX_FAULTS = 20
 
 # --- the emulator's own wording (the sources give no 503 example) --------------------------------
 T_UNAVAILABLE = "Service unavailable"
@@ -65,10 +65,11 @@ class Fault:
     fired: int = 0
     matcher: Matcher | None = field(default=None, repr=False, compare=False)
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, bare_path: str) -> bool:
+        """Whether a request is in scope (``bare_path``: the path without ``/v2``)."""
         if self.method is not None and self.method != method:
             return False
-        return self.matcher is None or self.matcher.matches(strip_v2(path))
+        return self.matcher is None or self.matcher.matches(bare_path)
 
     @property
     def label(self) -> str:
@@ -234,8 +235,9 @@ class FaultSet:
         """
         delay = 0
         answer: Fault | None = None
+        bare = strip_v2(path)
         for fault in list(self._faults):
-            if (answer is not None and fault.kind != "latency") or not fault.matches(method, path):
+            if (answer is not None and fault.kind != "latency") or not fault.matches(method, bare):
                 continue
             if fault.probability is not None and self._rng.random() >= fault.probability:
                 continue

@@ -31,7 +31,7 @@ D_FAULT_ROUTE = (
     "segment, ** once for any number of segments) or plain text anchored with ^ and $ "
     "(^/phone_numbers$), at most 256 characters; regular expressions are not supported"
 )
-D_FAULT_LIMIT = "A tenant can hold at most 100 faults at once; DELETE /_mock/faults clears them."
+D_FAULT_LIMIT = "A tenant can hold at most 20 faults at once; DELETE /_mock/faults clears them."
 JOB_PATH = "/v2/phone_numbers/jobs/update_phone_numbers"
 NUMBER = "/v2/phone_numbers/1583466971586889004"
 BODY = {"phone_numbers": ["+13127367254"], "tags": ["faults"]}
@@ -90,7 +90,7 @@ def test_the_handle_takes_glob_routes(telnyx_mock: MockHandle) -> None:
 
 
 @pytest.mark.rule("C-FAULT-LIMIT")
-def test_a_tenant_holds_at_most_100_faults(api: httpx.Client, other_api: httpx.Client) -> None:
+def test_a_tenant_holds_at_most_20_faults(api: httpx.Client, other_api: httpx.Client) -> None:
     for n in range(MAX_FAULTS):
         assert status_fault(api, f"/nothing/{n}").status_code == 201
     r = status_fault(api, "/one/more")
@@ -162,11 +162,11 @@ def test_hostile_routes_do_not_slow_another_tenant(tmp_path: Path) -> None:
         for tenant in (attacker, calm):  # both journals hold the same long paths
             for _ in range(20):
                 tenant.call("GET", f"/{LONG}/")
-        victim.call("GET", "/v2/phone_numbers?page[size]=1")  # warm
+        victim.call("GET", "/v2/phone_numbers/jobs?page[size]=1")  # warm
 
         samples: dict[str, list[float]] = {"calm": [], "hostile": []}
         sent = {"calm": [0], "hostile": [0]}
-        for _ in range(3):
+        for _ in range(5):  # phases alternate: a machine busier later slows both kinds
             for kind, tenant, journal_filter in (
                 ("calm", calm, CALM_FILTER),
                 ("hostile", attacker, HOSTILE_FILTER),
@@ -176,7 +176,7 @@ def test_hostile_routes_do_not_slow_another_tenant(tmp_path: Path) -> None:
                                                              sent[kind]))  # fmt: skip
                 thread.start()
                 for _ in range(12):
-                    status, seconds = victim.call("GET", "/v2/phone_numbers?page[size]=1")
+                    status, seconds = victim.call("GET", "/v2/phone_numbers/jobs?page[size]=1")
                     assert status == 200
                     samples[kind].append(seconds)
                 stop.set()

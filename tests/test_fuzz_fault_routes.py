@@ -71,7 +71,8 @@ def test_fault_specs_with_hostile_routes(
             assert item["detail"].startswith(D_FAULT_ROUTE_START)
         return
     try:
-        answer = client.request(method or "GET", quote(path, safe="/!"))
+        url = "https://api.telnyx.com" + quote(path, safe="/!")  # absolute: "//x" is a path too
+        answer = client.request(method or "GET", url)
         assert answer.status_code < 500 or answer.status_code == 503, answer.text
         expected = expected_fault(route, answer.request.url.path)  # as the server saw it
         if spec["kind"] == "status" and expected is not None:
@@ -87,7 +88,7 @@ journal_filters = st.one_of(
         min_size=1,
         max_size=5,
     ).map(lambda segments: "/" + "/".join(segments)),
-)
+).filter(lambda text: not any("\ud800" <= c <= "\udfff" for c in text))  # no query can say it
 JOURNALED = ["/a/b", "/v2/a/bb", "/ab!", "/a/b/a", "/" + "a" * 40 + "/", "/b"]
 
 
