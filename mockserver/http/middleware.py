@@ -19,12 +19,13 @@ from typing import Any
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver import errors as E
+from mockserver import errors
 from mockserver.clock import Clock
 from mockserver.config import Settings
 from mockserver.faults import ConnectionDropped, Faults, RateLimiter
+from mockserver.http.common import STATE_KEY, STATE_TENANT
 from mockserver.journal import Journals, fingerprint
-from mockserver.tenants import Tenants, bearer_key
+from mockserver.tenants import Tenants, r_auth, r_auth_allowlist
 
 ACCESS_LOG = logging.getLogger("mockserver.access")
 #: a request with this header is the test's own look at the world, not traffic under test
@@ -53,26 +54,34 @@ class EmulatorMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
-        elif is_control(scope["path"]) or (
+            return
+        # the bearer key is read once per request; handlers take it (and the tenant, once
+        # resolved) from the request's state
+        raw_key = r_auth(_header(scope, b"authorization"))
+        key = r_auth_allowlist(raw_key, self.settings.api_keys)
+        scope.setdefault("state", {})[STATE_KEY] = key
+        if is_control(scope["path"]) or (
             self.settings.control and _header(scope, INTERNAL.encode()) is not None
         ):
             if ACCESS_LOG.isEnabledFor(logging.INFO):
-                await _Exchange(self, scope, receive, send, journal=False).run()
+                await _Exchange(self, scope, receive, send, raw_key, key, journal=False).run()
             else:
                 await self.app(scope, receive, send)
         else:
-            await _Exchange(self, scope, receive, send, journal=True).run()
+            await _Exchange(self, scope, receive, send, raw_key, key, journal=True).run()
 
 
 class _Exchange:
     """One request/response pair passing through the middleware."""
 
     def __init__(
-        self, layer: EmulatorMiddleware, scope: Scope, receive: Receive, send: Send, *,
-        journal: bool,
+        self, layer: EmulatorMiddleware, scope: Scope, receive: Receive, send: Send,
+        raw_key: str | None, key: str | None, *, journal: bool,
     ) -> None:  # fmt: skip
         self.layer = layer
         self.scope = scope
+        self.raw_key = raw_key  # the bearer key as sent (journal fingerprints), accepted or not
+        self.key = key  # the accepted key, or None
         self._receive = receive
         self._send = send
         self.journaled = journal
@@ -117,7 +126,7 @@ class _Exchange:
         while not self.request_done:
             await self.receive()
 
-    async def respond(self, error: E.ApiError) -> None:
+    async def respond(self, error: errors.ApiError) -> None:
         await self.drain()
         body = json.dumps(error.to_json(), separators=(",", ":")).encode("utf-8")
         headers = {**self.extra, **{k.lower(): v for k, v in error.headers.items()}}
@@ -138,12 +147,14 @@ class _Exchange:
     async def run(self) -> None:
         layer = self.layer
         started = time.perf_counter()
-        header = _header(self.scope, b"authorization")
-        raw_key = bearer_key(header)
-        key = layer.tenants.accepted_key(header)
+        raw_key, key = self.raw_key, self.key
         at_ms = 0
         if self.journaled:
-            at_ms = layer.tenants.get(key).now() if key is not None else layer.clock.now_ms()
+            if key is not None:
+                tenant = self.scope["state"][STATE_TENANT] = layer.tenants.get(key)
+                at_ms = tenant.now()
+            else:
+                at_ms = layer.clock.now_ms()
         try:
             if key is not None and self.journaled:
                 await self._faulted(key, at_ms)
