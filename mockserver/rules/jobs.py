@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import re
 from itertools import repeat
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mockserver import errors
 from mockserver.inventory import Inventory
@@ -23,9 +23,7 @@ from mockserver.rules.filters import (
     r_filter_over_cap,
 )
 from mockserver.rules.shape import check_shape
-
-if TYPE_CHECKING:
-    from mockserver.tenant import Tenant
+from mockserver.tenant import Tenant
 
 E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 NUMBER_ID = re.compile(r"[0-9]{1,19}")

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from mockserver import errors
+from mockserver.inventory import Inventory
 from mockserver.jobs import STATUSES, TYPES, Job
 from mockserver.rules.filters import r_filter_unknown
-
-if TYPE_CHECKING:
-    from mockserver.inventory import Inventory
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 250
