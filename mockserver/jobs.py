@@ -1,8 +1,8 @@
 """The job engine: a transitions table and a pure function of a job and "now".
 
 A job waits ``pending`` until ``start_ms``, then processes one target every ``step_ms``
-(target ``i`` at ``start_ms + (i + 1) * step_ms``). Outcomes are decided by the world when a
-target is processed (see :mod:`mockserver.outcomes`) and stored on the job; everything else
+(target ``i`` at ``start_ms + (i + 1) * step_ms``). Outcomes are decided by the tenant's
+numbers when a target is processed (see :mod:`mockserver.outcomes`) and stored on the job; the rest
 (status, ``etc``, ``updated_at``) is computed from the job and the clock by :func:`progress`,
 so reading a job never moves it. The lifecycle rules of the fidelity manifest (``L-*``) are the
 functions named after them.
@@ -103,7 +103,7 @@ class Job:
     customer_reference: str | None = None
     #: the job never starts and ends ``expired`` at this time (a fault or a setting)
     expire_ms: int | None = None
-    #: outcomes of processed targets, in target order (filled as the store settles time)
+    #: outcomes of processed targets, in target order (filled as the tenant settles time)
     outcomes: list[Outcome] = field(default_factory=list)
 
     def target_time(self, index: int) -> int:

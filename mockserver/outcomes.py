@@ -1,4 +1,4 @@
-"""Per-number outcomes, decided by the world (never by dice), and the effects of a success.
+"""Per-number outcomes, decided by the numbers (never by dice), and the effects of a success.
 
 Each outcome rule (``O-*``) and effect (``E-*``) of the fidelity manifest is the function named
 after it. :func:`decide` runs the outcome rules in order and returns the errors a target fails

@@ -4,7 +4,7 @@ A pure ASGI middleware (no ``BaseHTTPMiddleware``): it tees the request and resp
 they stream past instead of re-buffering them. It wraps Starlette's own error middleware, so a
 ``drop`` fault can leave without any response at all. ``/_mock/`` requests are logged but never
 journaled, faulted or rate limited; nor, while the controls are on, are data-plane requests
-marked with the ``INTERNAL`` header, which the pytest plugin's handle sends to read the world.
+marked with the ``INTERNAL`` header, which the pytest plugin's handle sends to read its tenant.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from mockserver.journal import Journals, fingerprint
 from mockserver.tenants import Tenants, r_auth, r_auth_allowlist
 
 ACCESS_LOG = logging.getLogger("mockserver.access")
-#: a request with this header is the test's own look at the world, not traffic under test
+#: a request with this header is the test's own look at its tenant, not traffic under test
 INTERNAL = "x-telnyx-mock-internal"
 #: the status of the start message a drop sends: servers refuse it after marking the response
 #: started, so they close the connection instead of answering 500 (see ``ConnectionDropped``)
