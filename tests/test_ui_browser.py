@@ -18,13 +18,11 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
 from mockserver.http.middleware import INTERNAL
 from mockserver.journal import fingerprint
 from mockserver.plugin import MockHandle
-
-playwright_api = pytest.importorskip("playwright.sync_api")  # a test extra: always installed
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect  # noqa: E402
 
 pytestmark = pytest.mark.browser
 

@@ -60,9 +60,10 @@ function showTenant() {
 
 function fillSeen(tenants) {
   const known = knownKeys();
+  const chosen = document.activeElement === seen && seen.value ? seen.value : state.name;
   const options = tenants.map(({ tenant }) => {
     const suffix = tenant === state.name ? " (open)" : known[tenant] ? " (key known in this tab)" : "";
-    return h("option", { value: tenant, selected: tenant === state.name }, `${tenant}${suffix}`);
+    return h("option", { value: tenant, selected: tenant === chosen }, `${tenant}${suffix}`);
   });
   seen.replaceChildren(h("option", { value: "" }, tenants.length ? "Choose a tenant" : "No tenants yet"), ...options);
 }
@@ -71,6 +72,8 @@ async function loadSeen() {
   const answer = await api("GET", "/_mock/tenants", undefined, null);
   if (answer.ok) fillSeen(answer.json.data);
 }
+
+seen.addEventListener("focus", loadSeen); // tenants appear as clients use new keys
 
 seen.addEventListener("change", () => {
   const name = seen.value;

@@ -2,7 +2,8 @@
 // path (the server's own filters) and status (here). Bodies are formatted JSON, secrets redacted.
 import { alert, api, field, h, jsonBlock, query, redact, showErrors, clearErrors, statusBadge, time } from "./core.js";
 
-const filters = { method: "", path: "", status: "" };
+const filters = { method: "", path: "", status: "", live: true };
+const SHOWN = 200; // the newest entries on the page
 
 function statusMatches(wanted, status) {
   if (!wanted) return true;
@@ -12,21 +13,25 @@ function statusMatches(wanted, status) {
 
 function entryView(entry) {
   const target = `${entry.path}${entry.query ? `?${entry.query}` : ""}`;
-  const headers = redact(entry.headers);
-  return h("article", { class: "entry", "data-seq": entry.seq },
-    h("details", {},
+  const bodies = h("div", { class: "bodies" });
+  // bodies are built when first opened: a journal holds up to 1,000 entries of up to 64 KiB
+  const details = h("details", { ontoggle: () => details.open && !bodies.childElementCount && fill() },
       h("summary", {},
         h("span", { class: "method" }, entry.method), " ",
         h("code", { class: "target" }, redact(target)), " → ",
         entry.status === null ? h("span", { class: "badge badge-failed" }, "dropped") : statusBadge(String(entry.status)),
         entry.fault ? h("span", { class: "fault" }, ` fault: ${entry.fault}`) : null,
         " ", h("span", { class: "when" }, `#${entry.seq} · `, time(entry.at))),
-      h("div", { class: "bodies" },
-        h("section", { "aria-label": `Request ${entry.seq}` }, h("h4", {}, `Request (${entry.request_bytes} bytes)`),
-          h("p", { class: "label" }, "Headers"), jsonBlock(headers, "Request headers"),
-          h("p", { class: "label" }, "Body"), jsonBlock(entry.request, "Request body")),
-        h("section", { "aria-label": `Response ${entry.seq}` }, h("h4", {}, `Response (${entry.response_bytes} bytes)`),
-          h("p", { class: "label" }, "Body"), jsonBlock(entry.response, "Response body")))));
+    bodies);
+  function fill() {
+    bodies.replaceChildren(
+      h("section", { "aria-label": `Request ${entry.seq}` }, h("h4", {}, `Request (${entry.request_bytes} bytes)`),
+        h("p", { class: "label" }, "Headers"), jsonBlock(entry.headers, "Request headers"),
+        h("p", { class: "label" }, "Body"), jsonBlock(entry.request, "Request body")),
+      h("section", { "aria-label": `Response ${entry.seq}` }, h("h4", {}, `Response (${entry.response_bytes} bytes)`),
+        h("p", { class: "label" }, "Body"), jsonBlock(entry.response, "Response body")));
+  }
+  return h("article", { class: "entry", "data-seq": entry.seq }, details);
 }
 
 export function journalView({ main, refreshAll }) {
@@ -36,7 +41,12 @@ export function journalView({ main, refreshAll }) {
     field("journal", { name: "method", label: "Method", value: filters.method, options: [["", "any"], ["GET", "GET"], ["POST", "POST"], ["PATCH", "PATCH"], ["DELETE", "DELETE"]] }),
     field("journal", { name: "path", label: "Path", value: filters.path, hint: "Whole path, /v2 optional; {id} matches one segment" }),
     field("journal", { name: "status", label: "Status", value: filters.status, hint: "e.g. 202 or 4xx" }),
+    field("journal", { name: "live", label: "Live (refresh every second)", type: "checkbox", value: filters.live }),
     h("div", { class: "actions" }, h("button", { type: "submit" }, "Apply filters")));
+  form.elements.namedItem("live").addEventListener("change", (event) => {
+    filters.live = event.target.checked;
+    if (filters.live) refreshAll();
+  });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     filters.method = form.elements.namedItem("method").value;
@@ -49,19 +59,24 @@ export function journalView({ main, refreshAll }) {
     }
     shown.clear();
     list.replaceChildren();
+    first = true; // a new filter applies even while live updates are paused
     refreshAll();
   });
   main.replaceChildren(h("h2", {}, "Journal"), form, summary, list);
   const shown = new Map(); // seq -> element, so open entries stay open while the list updates
 
+  let first = true;
   async function refresh() {
+    if (!filters.live && !first) return;
+    first = false;
     const answer = await api("GET", `/_mock/journal${query({ method: filters.method, path: filters.path })}`);
     if (!answer.ok) {
       list.replaceChildren(alert(answer.json, answer.status));
       shown.clear();
       return;
     }
-    const entries = answer.json.data.filter((e) => statusMatches(filters.status, e.status)).reverse();
+    const matching = answer.json.data.filter((e) => statusMatches(filters.status, e.status));
+    const entries = matching.reverse().slice(0, SHOWN);
     const wanted = new Set(entries.map((e) => e.seq));
     for (const [seq, el] of shown) {
       if (!wanted.has(seq)) {
@@ -81,7 +96,7 @@ export function journalView({ main, refreshAll }) {
       previous = el;
     }
     const { total, dropped } = answer.json.meta;
-    summary.textContent = `${entries.length} shown of ${total} recorded${dropped ? ` (${dropped} oldest dropped)` : ""}`;
+    summary.textContent = `${entries.length} shown${matching.length > entries.length ? ` (newest of ${matching.length} matching)` : ""} of ${total} recorded${dropped ? ` (${dropped} oldest dropped)` : ""}`;
     if (!entries.length && !list.querySelector(".empty")) list.append(h("p", { class: "empty" }, "No requests yet."));
     if (entries.length) for (const el of list.querySelectorAll(".empty")) el.remove();
   }
