@@ -18,7 +18,14 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    expect,
+    sync_playwright,
+)
 
 from mockserver.http.middleware import INTERNAL
 from mockserver.journal import fingerprint
@@ -46,8 +53,7 @@ REFUSED = re.compile(
 def browser() -> Iterator[Browser]:
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
+    expect.set_options(timeout=10_000)  # a loaded 2-core CI machine; a passing run never waits it
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield launched
