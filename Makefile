@@ -40,13 +40,14 @@ check: lint typecheck
 unit: $(STAMP) chromium
 	$(BIN)/pytest -q -p no:cacheprovider
 
-# the dashboard (/_mock/ui) in Debian's chromium through Playwright; `make unit` runs them too
+# the dashboard (/_mock/ui) in Debian's chromium through Playwright (tests/test_ui*.py, marker
+# `browser`); `make unit` runs them with the rest
 ui-test: $(STAMP) chromium
-	$(BIN)/pytest -q -p no:cacheprovider -m browser
+	$(BIN)/pytest -q -p no:cacheprovider -m browser tests/test_ui*.py
 
 # the README's two dashboard pictures, taken by the browser tests
 screenshots: $(STAMP) chromium
-	UI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -p no:cacheprovider -m browser \
+	UI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -p no:cacheprovider -m browser tests/test_ui*.py \
 		-k "job_appears or journal_shows"
 
 # the browser tests never download a browser: they need the system's (.ci/run installs it)
