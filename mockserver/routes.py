@@ -24,7 +24,7 @@ from starlette.routing import BaseRoute, Mount, Route, Router
 
 from mockserver import schemas
 from mockserver.config import Settings
-from mockserver.http import control, faults_journal, jobs, phone_numbers, voice
+from mockserver.http import control, faults_journal, jobs, phone_numbers, ui, voice
 from mockserver.jobs import TYPES
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -74,6 +74,9 @@ CONTROLS: tuple[tuple[str, Handler, tuple[str, ...]], ...] = (
     ("/jobs/run", control.run_jobs, ("POST",)),
     ("/faults", faults_journal.faults, ("GET", "POST", "DELETE")),
     ("/journal", faults_journal.journal, ("GET", "DELETE")),
+    ("/tenants", ui.tenants, ("GET",)),
+    ("/ui", ui.page, ("GET",)),
+    ("/ui/{name}", ui.asset, ("GET",)),
 )
 
 

@@ -69,3 +69,7 @@ class Tenants:
 
     def __len__(self) -> int:
         return len(self._tenants)
+
+    def known_keys(self) -> list[str]:
+        """The keys of the tenants the server holds, oldest first (never shown: fingerprint)."""
+        return list(self._tenants)

@@ -15,6 +15,7 @@ import json
 import logging
 import time
 from typing import Any
+from urllib.parse import unquote_plus
 
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -213,7 +214,7 @@ class _Exchange:
             "event": "request",
             "method": self.scope["method"],
             "path": self.scope["path"],
-            "query": self.scope.get("query_string", b"").decode("latin-1"),
+            "query": without_key(self.scope.get("query_string", b"").decode("latin-1")),
             "status": status,
             "duration_ms": round(seconds * 1000, 2),
             "key": fingerprint(raw_key),
@@ -233,3 +234,16 @@ def _header(scope: Scope, name: bytes) -> str | None:
             text: str = value.decode("latin-1")
             return text
     return None
+
+
+def without_key(query: str) -> str:
+    """A query string for the log: the value of every ``key`` parameter (a dashboard link,
+    ``/_mock/ui?key=...``, carries a tenant's API key) replaced by ``[redacted]``."""
+    if not query:
+        return query
+    parts = query.split("&")
+    for i, part in enumerate(parts):
+        name, sep, _ = part.partition("=")
+        if unquote_plus(name).strip().lower() == "key":
+            parts[i] = f"{name}{sep}[redacted]" if sep else name
+    return "&".join(parts)
