@@ -169,8 +169,7 @@ def tune_gc() -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
+    from mockserver import serving
     from mockserver.app import create_app
 
     started = time.perf_counter()
@@ -185,9 +184,7 @@ def _serve(args: argparse.Namespace) -> int:
               "build_s": round(ready, 3)}  # fmt: skip
     log.info("telnyx-mock %s on http://%s:%d (built in %.3fs)", __version__, args.host,
              args.port, ready, extra={"fields": fields})  # fmt: skip
-    uvicorn.run(
-        app, host=args.host, port=args.port, log_level="warning", access_log=False, log_config=None
-    )
+    serving.run(app, args.host, args.port)  # with the keep-alive and request timeouts
     return 0
 
 

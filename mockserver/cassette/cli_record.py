@@ -13,6 +13,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from mockserver.listen import add_address
+from mockserver.scrub import without_userinfo  # no credentials in any message
 
 if TYPE_CHECKING:
     import httpx
@@ -35,7 +36,8 @@ def _mode(text: str) -> RecordMode:
 def _upstream(text: str) -> str:
     if not text.startswith(("http://", "https://")) or len(text.split("://", 1)[1]) == 0:
         raise argparse.ArgumentTypeError(
-            f"expected an http(s) URL such as https://api.telnyx.com, received {text!r}"
+            "expected an http(s) URL such as https://api.telnyx.com, "
+            f"received {without_userinfo(text)!r}"
         )
     return text
 
@@ -64,7 +66,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         options as redact,  # here: keeps `telnyx-mock serve` start-up light
     )
 
-    redact.add_arguments(parser, "redaction (Authorization and external_pin are always scrubbed)")
+    redact.add_arguments(
+        parser, "redaction (Authorization, cookies, X-Api-Key and external_pin are always scrubbed)"
+    )
     parser.add_argument(
         "--timeout", type=_seconds, default=60.0, metavar="SECONDS",
         help="upstream timeout (default %(default)s)",
@@ -87,8 +91,7 @@ def build_app(
 
 
 def run(args: argparse.Namespace) -> int:
-    import uvicorn
-
+    from mockserver import serving
     from mockserver.cassette.format import CassetteError
 
     try:
@@ -97,12 +100,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"telnyx-mock record: {exc}", file=sys.stderr)
         return 2
     print(
-        f"telnyx-mock record: http://{args.host}:{args.port} -> {args.upstream}, "
+        f"telnyx-mock record: http://{args.host}:{args.port} -> {without_userinfo(args.upstream)}, "
         f"cassette {args.cassette} (mode {args.mode.value})",
         file=sys.stderr,
     )
-    uvicorn.run(
-        app, host=args.host, port=args.port, log_level="warning", access_log=False, log_config=None,
+    serving.run(  # with the keep-alive and request timeouts
+        app, args.host, args.port,
         server_header=False, date_header=False,  # the upstream's own Date and Server pass through
     )  # fmt: skip
     return 0

@@ -28,8 +28,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import uvicorn
-
+    from mockserver import serving
     from mockserver.cassette import format as cformat
     from mockserver.cassette import options as redact
     from mockserver.cassette.replay_app import create_replay_app
@@ -53,9 +52,7 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
-    uvicorn.run(
-        app, host=args.host, port=args.port, log_level="warning", access_log=False, log_config=None
-    )
+    serving.run(app, args.host, args.port)  # with the keep-alive and request timeouts
     return 0
 
 
