@@ -208,17 +208,17 @@ def c_fault_route(route: Any) -> Matcher:
     """C-FAULT-ROUTE: a route is a path prefix, a glob or an anchored literal (never a regex
     run on the event loop); anything else is a 422 naming ``/route``."""
     if not isinstance(route, str):
-        raise E.bad_request(E.D_FAULT_ROUTE, pointer="/route")
+        raise errors.bad_request(errors.D_FAULT_ROUTE, pointer="/route")
     try:
         return fault_route(route)
     except RouteError:
-        raise E.bad_request(E.D_FAULT_ROUTE, pointer="/route") from None
+        raise errors.bad_request(errors.D_FAULT_ROUTE, pointer="/route") from None
 
 
 def c_fault_limit(held: int) -> None:
     """C-FAULT-LIMIT: at most ``MAX_FAULTS`` request faults per tenant at once."""
     if held >= MAX_FAULTS:
-        raise E.bad_request(E.D_FAULT_LIMIT.format(limit=MAX_FAULTS))
+        raise errors.bad_request(errors.D_FAULT_LIMIT.format(limit=MAX_FAULTS))
 
 
 class FaultSet:
