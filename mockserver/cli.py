@@ -16,9 +16,9 @@ from mockserver import __version__
 from mockserver.cassette import cli_check, cli_record, cli_replay
 from mockserver.config import Settings
 from mockserver.faults import DropLogFilter
+from mockserver.listen import DEFAULT_HOST, DEFAULT_PORT, add_address
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 4010
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "build_parser", "main", "settings_from", "tune_gc"]
 
 # each module: HELP, configure(parser) (cheap: heavy imports wait for run), run(args) -> exit code
 _CASSETTE_COMMANDS = {
@@ -48,26 +48,12 @@ def _non_negative_float(text: str) -> float:
     return value
 
 
-def _port(text: str) -> int:
-    if not text.isdigit() or not 0 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"not a TCP port: {text!r}")
-    return int(text)
-
-
 def _world(text: str) -> Path:
     path = Path(text)
     target = path / "world.json" if path.is_dir() else path
     if not target.is_file():
         raise argparse.ArgumentTypeError(f"no world file at {target}")
     return path
-
-
-def add_address(parser: argparse.ArgumentParser) -> None:
-    """``--host``/``--port``, the same for every command that listens."""
-    parser.add_argument("--host", default=DEFAULT_HOST, help="bind address (default %(default)s)")
-    parser.add_argument(
-        "--port", type=_port, default=DEFAULT_PORT, help="port (default %(default)s)"
-    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from mockserver.listen import add_address
 from mockserver.scrub import without_userinfo  # no credentials in any message
 
 if TYPE_CHECKING:
@@ -52,8 +53,6 @@ def _seconds(text: str) -> float:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from mockserver.cli import add_address
-
     parser.add_argument(
         "--upstream", required=True, type=_upstream, metavar="URL",
         help="where requests go, e.g. https://api.telnyx.com or http://127.0.0.1:4010",

@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from mockserver.listen import add_address
+
 HELP = "serve a recorded cassette over HTTP (for clients that are not Python)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add this command's options."""
-    from mockserver.cli import add_address  # here: mockserver.cli imports this module
-
     parser.add_argument("--cassette", required=True, metavar="PATH", help="the cassette to serve")
     add_address(parser)
     from mockserver.cassette import (

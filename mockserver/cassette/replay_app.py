@@ -76,8 +76,8 @@ class _Endpoint:
         control = self._control(request)
         if control is not None:
             return control
-        detail = f"telnyx-mock replay ({self.source}): {self.player.explain(recorded)}"
-        return _envelope(404, errors.NOT_FOUND, "Not recorded", detail)
+        detail = errors.D_NOT_RECORDED.format(source=self.source, why=self.player.explain(recorded))
+        return _envelope(404, errors.NOT_FOUND, errors.T_NOT_RECORDED, detail)
 
     def _control(self, request: Request) -> Response | None:
         path = request.url.path
