@@ -7,7 +7,6 @@ screenshots``: ``docs/screenshots/``), else to the test's temporary folder.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import shutil
@@ -30,6 +29,7 @@ from playwright.sync_api import (
 from mockserver.http.middleware import INTERNAL
 from mockserver.journal import fingerprint
 from mockserver.plugin import MockHandle
+from tests.helpers import captured_log
 
 pytestmark = pytest.mark.browser
 
@@ -228,24 +228,11 @@ def test_a_job_appears_and_moves_as_the_page_advances_the_clock(dashboard: Dashb
 def test_a_key_in_the_query_opens_the_tenant_and_stays_out_of_address_and_log(
     dashboard: Dashboard,
 ) -> None:
-    records: list[logging.LogRecord] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(record)
-
-    log = logging.getLogger("mockserver.access")
-    handler, level = Keep(), log.level
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    try:
+    with captured_log("mockserver.access") as records:
         tab = dashboard.tab()
         tab.page.goto(f"{dashboard.origin}/_mock/ui?key={KEY_B}")
         expect(tab.page.locator("#tenant-status code")).to_have_text(str(fingerprint(KEY_B)))
         expect(tab.page.locator("#tenant-status")).to_contain_text("clock")
-    finally:
-        log.removeHandler(handler)
-        log.setLevel(level)
     assert urlsplit(tab.page.url).query == ""
     assert tab.page.url.endswith("/_mock/ui#/jobs")
     # about:blank, then the page: the keyed address was replaced, not pushed

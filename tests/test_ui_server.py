@@ -19,6 +19,7 @@ from mockserver.http.middleware import without_key
 from mockserver.journal import fingerprint
 from mockserver.transport import ASGIBridge
 from tests.conftest import make_client
+from tests.helpers import captured_log
 
 SECRET = "sk-ui-secret-4711"
 
@@ -108,19 +109,8 @@ def test_tenants_with_a_refused_key_is_the_401() -> None:
 @pytest.fixture
 def access_log() -> Iterator[list[logging.LogRecord]]:
     """Every record of the access log (its own handler: the CLI may have set propagate off)."""
-    records: list[logging.LogRecord] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(record)
-
-    log = logging.getLogger("mockserver.access")
-    handler, level = Keep(), log.level
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    yield records
-    log.removeHandler(handler)
-    log.setLevel(level)
+    with captured_log("mockserver.access") as records:
+        yield records
 
 
 def test_the_access_log_never_prints_a_key_from_the_address(
