@@ -9,6 +9,7 @@ lists the valid ones.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from typing import TYPE_CHECKING
 
@@ -49,7 +50,7 @@ def _seconds(text: str) -> float:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from mockserver.cli import add_address
+    from mockserver.cli import RECORD_PORT, add_address
 
     parser.add_argument(
         "--upstream", required=True, type=_upstream, metavar="URL",
@@ -69,7 +70,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--timeout", type=_seconds, default=60.0, metavar="SECONDS",
         help="upstream timeout (default %(default)s)",
     )  # fmt: skip
-    add_address(parser)
+    add_address(parser, RECORD_PORT)
 
 
 def build_app(
@@ -87,8 +88,7 @@ def build_app(
 
 
 def run(args: argparse.Namespace) -> int:
-    import uvicorn
-
+    from mockserver import launch
     from mockserver.cassette.format import CassetteError
 
     try:
@@ -96,13 +96,17 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, CassetteError, ValueError) as exc:
         print(f"telnyx-mock record: {exc}", file=sys.stderr)
         return 2
-    print(
-        f"telnyx-mock record: http://{args.host}:{args.port} -> {args.upstream}, "
-        f"cassette {args.cassette} (mode {args.mode.value})",
-        file=sys.stderr,
-    )
-    uvicorn.run(
-        app, host=args.host, port=args.port, log_level="warning", access_log=False, log_config=None,
+    level = launch.level_of(args)
+
+    def banner(url: str, port: int) -> None:
+        if level <= logging.INFO:
+            print(
+                f"telnyx-mock record: {url} -> {args.upstream}, "
+                f"cassette {args.cassette} (mode {args.mode.value})",
+                file=sys.stderr, flush=True,
+            )  # fmt: skip
+
+    return launch.serve(
+        app, command="record", host=args.host, port=args.port, banner=banner, level=level,
         server_header=False, date_header=False,  # the upstream's own Date and Server pass through
     )  # fmt: skip
-    return 0
