@@ -131,6 +131,13 @@ class Tenant:
             self.clock.advance(latest - now)
         return self.settle()
 
+    def run_open_jobs(self) -> tuple[int, list[dict[str, Any]]]:
+        """Run every open job to its end: the new now and the jobs it ran, oldest first."""
+        before = self.settle()
+        ran = [job for job in self._unsettled if progress(job, before).status in OPEN]
+        now = self.run_all_jobs()
+        return now, [job_view(job, progress(job, now)) for job in ran]
+
     def progress(self, job: Job, now: int) -> Progress:
         return progress(job, now)
 
