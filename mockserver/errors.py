@@ -144,3 +144,7 @@ def unauthorized() -> ApiError:
 
 def not_found(pointer: str = "/base") -> ApiError:
     return error(404, NOT_FOUND, T_NOT_FOUND, D_NOT_FOUND, pointer=pointer)
+
+
+#: a request the cassette being replayed does not hold (``telnyx-mock replay``, telnyx_cassette)
+T_NOT_RECORDED = "Not recorded"
