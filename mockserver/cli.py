@@ -1,5 +1,6 @@
-"""``telnyx-mock``: the command line: ``serve``, and the cassette commands ``record``, ``replay``,
-``check-cassette`` (each in ``mockserver/cassette/cli_*.py``)."""
+"""``telnyx-mock``: the command line: ``serve``, ``world`` (``mockserver/world_cli.py``), and the
+cassette commands ``record``, ``replay``, ``check-cassette`` (each in
+``mockserver/cassette/cli_*.py``). Listening commands start through ``mockserver.launch``."""
 
 from __future__ import annotations
 

@@ -48,6 +48,8 @@ def test_every_variable_names_a_serve_option() -> None:
     assert {dest for dest, _ in environment.VARIABLES.values()} <= dests
     assert all(name.startswith("TELNYX_MOCK_") for name in environment.VARIABLES)
     assert "TELNYX_MOCK_PORT" in environment.EPILOG
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert [name for name in environment.VARIABLES if f"`{name}`" not in readme] == []
 
 
 def test_variables_give_defaults_and_the_command_line_wins() -> None:
