@@ -19,12 +19,12 @@ from mockserver import __version__, environment, launch, world_cli
 from mockserver.cassette import cli_check, cli_record, cli_replay
 from mockserver.config import Settings
 from mockserver.faults import DropLogFilter
+from mockserver.listen import DEFAULT_HOST, DEFAULT_PORT, RECORD_PORT, REPLAY_PORT, add_address
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 4010
-#: ``record`` and ``replay`` listen elsewhere by default, so they run beside ``make run``'s 4010
-RECORD_PORT = 4011
-REPLAY_PORT = 4012
+__all__ = [
+    "DEFAULT_HOST", "DEFAULT_PORT", "RECORD_PORT", "REPLAY_PORT", "build_parser", "main",
+    "settings_from", "tune_gc",
+]  # fmt: skip
 
 # each module: HELP, configure(parser) (cheap: heavy imports wait for run), run(args) -> exit code
 _CASSETTE_COMMANDS = {
@@ -58,12 +58,6 @@ def _non_negative_float(text: str) -> float:
     return value
 
 
-def _port(text: str) -> int:
-    if not text.isdigit() or not 0 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"not a TCP port: {text!r}")
-    return int(text)
-
-
 def _world(text: str) -> Path:
     path = Path(text)
     target = path / "world.json" if path.is_dir() else path
@@ -80,16 +74,6 @@ def _count(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
     return value
-
-
-def add_address(parser: argparse.ArgumentParser, port: int = DEFAULT_PORT) -> None:
-    """``--host``/``--port`` (0: any free port), ``--log-level`` and ``--quiet``, the same for
-    every command that listens."""
-    parser.add_argument("--host", default=DEFAULT_HOST, help="bind address (default %(default)s)")
-    parser.add_argument(
-        "--port", type=_port, default=port, help="port, 0 for any free one (default %(default)s)"
-    )
-    launch.add_logging(parser)
 
 
 def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentParser:

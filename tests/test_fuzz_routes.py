@@ -62,6 +62,9 @@ ROUTES: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
     "jobs-run": (("/_mock",), "/jobs/run", ("POST",)),
     "faults": (("/_mock",), "/faults", ("GET", "POST", "DELETE")),
     "journal": (("/_mock",), "/journal", ("GET", "DELETE")),
+    "tenants": (("/_mock",), "/tenants", ("GET",)),
+    "ui": (("/_mock",), "/ui", ("GET",)),
+    "ui-file": (("/_mock",), "/ui/{name}", ("GET",)),
     "openapi": (("/_mock",), "/openapi.json", ("GET",)),
 }
 PLAUSIBLE_BY_ROUTE: dict[str, st.SearchStrategy[Any]] = {
@@ -162,6 +165,8 @@ def test_every_route_survives_malformed_requests(
     tick()
     prefixes, path, verbs = ROUTES[route]
     prefix = data.draw(st.sampled_from(prefixes), label="prefix")
+    if "{name}" in path:  # a file of the dashboard, or any other name
+        path = path.replace("{name}", path_piece(data, ["app.js", "index.html", "style.css"]))
     if "{id}" in path:
         choices = job_ids(probe) if route == "job" else WORLD_IDS
         path = path.replace("{id}", path_piece(data, choices))

@@ -13,6 +13,8 @@ import logging
 import sys
 from typing import TYPE_CHECKING
 
+from mockserver.listen import RECORD_PORT, add_address
+
 if TYPE_CHECKING:
     import httpx
     from starlette.applications import Starlette
@@ -50,8 +52,6 @@ def _seconds(text: str) -> float:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from mockserver.cli import RECORD_PORT, add_address
-
     parser.add_argument(
         "--upstream", required=True, type=_upstream, metavar="URL",
         help="where requests go, e.g. https://api.telnyx.com or http://127.0.0.1:4010",

@@ -12,13 +12,13 @@ import argparse
 import logging
 import sys
 
+from mockserver.listen import REPLAY_PORT, add_address
+
 HELP = "serve a recorded cassette over HTTP (for clients that are not Python)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add this command's options."""
-    from mockserver.cli import REPLAY_PORT, add_address  # here: mockserver.cli imports this module
-
     parser.add_argument("--cassette", required=True, metavar="PATH", help="the cassette to serve")
     add_address(parser, REPLAY_PORT)
     from mockserver.cassette import (

@@ -20,14 +20,9 @@ import os
 
 import httpx
 
+from mockserver.cassette.exchange import request_from_httpx, response_from_httpx, response_to_httpx
 from mockserver.cassette.redact import Redactor
-from mockserver.cassette.session import (
-    CassetteSession,
-    RecordMode,
-    request_from_httpx,
-    response_from_httpx,
-    response_to_httpx,
-)
+from mockserver.cassette.session import CassetteSession, RecordMode
 
 Inner = httpx.BaseTransport | httpx.AsyncBaseTransport
 

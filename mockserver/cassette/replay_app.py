@@ -77,7 +77,7 @@ class _Endpoint:
         control = self._control(request)
         if control is not None:
             return control
-        detail = f"telnyx-mock replay ({self.source}): {self.player.explain(recorded)}"
+        detail = errors.D_NOT_RECORDED.format(source=self.source, why=self.player.explain(recorded))
         return error_response(miss_error(detail))
 
     def _control(self, request: Request) -> Response | None:

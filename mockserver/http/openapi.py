@@ -25,6 +25,8 @@ from mockserver.http.common import json_response
 
 JSON = dict[str, Any]
 CONTROL_PREFIX = "/_mock"
+#: the document's info.title (a name, not an error text)
+DOCUMENT_NAME = "telnyx-mockserver"
 #: request bodies of the data plane: (method, path) -> schema file
 REQUEST_BODIES = {
     ("POST", "/phone_numbers/jobs/update_phone_numbers"): "update_phone_numbers_request",
@@ -212,7 +214,7 @@ def build(routes: list[BaseRoute]) -> JSON:
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "info": {
-            "title": "telnyx-mockserver",
+            "title": DOCUMENT_NAME,
             "version": __version__,
             "description": "What this Telnyx phone-number emulator implements: the data plane "
             "(every path answers under /v2, as the live API, and without it) and its /_mock "
