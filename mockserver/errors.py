@@ -138,6 +138,18 @@ T_BAD_GATEWAY = "Bad gateway"
 D_BAD_GATEWAY = "The recording proxy could not get a response from the upstream {upstream} ({why})."
 T_NOT_RECORDED = "Not recorded"
 D_NOT_RECORDED = "telnyx-mock replay ({source}): {why}"
+# fault routes (C-FAULT-ROUTE, C-FAULT-LIMIT) and content codings (R-CONTENT-ENCODING)
+D_FAULT_ROUTE = (
+    "must be a path prefix (/phone_numbers/jobs), a glob (/phone_numbers/*/voice: * within one "
+    "segment, ** once for any number of segments) or plain text anchored with ^ and $ "
+    "(^/phone_numbers$), at most 256 characters; regular expressions are not supported"
+)
+D_FAULT_LIMIT = (
+    "A tenant can hold at most {limit} faults at once; DELETE /_mock/faults clears them."
+)
+D_CONTENT_ENCODING = (
+    "The request body must be sent without a Content-Encoding (only 'identity' is accepted)."
+)
 
 
 @dataclass(frozen=True)

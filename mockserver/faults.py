@@ -2,22 +2,22 @@
 
 A tenant's faults are rules checked in order against each data-plane request: ``latency`` delays
 it, ``status`` answers it with a Telnyx error envelope instead of the handler, ``drop`` closes the
-connection without a response. A rule can be scoped to a method, a route (a regular expression
-searched in the path without ``/v2``), the next ``times`` matching requests, or a probability
-drawn from the tenant's own seeded random source (never the global one).
+connection without a response. A rule can be scoped to a method, a route (a path prefix, a glob
+or an anchored literal, matched in linear time: ``mockserver/path_patterns.py``), the next
+``times`` matching requests, or a probability drawn from the tenant's own seeded random source
+(never the global one). A tenant holds at most ``MAX_FAULTS`` request faults at once.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver import errors
 from mockserver.ids import IdSource
-from mockserver.journal import strip_v2
+from mockserver.path_patterns import Matcher, RouteError, fault_route, strip_v2
 
 REQUEST_KINDS = ("status", "latency", "drop")
 JOB_KINDS = ("expire_jobs", "fail_jobs")
@@ -28,6 +28,8 @@ FIELDS = frozenset(
 )
 MAX_LATENCY_MS = 60_000
 DEFAULT_LIMIT = 100  # x-ratelimit-limit of an injected 429 (the live limits are not documented)
+#: request faults one tenant may hold at once (C-FAULT-LIMIT): every request checks them all
+MAX_FAULTS = 20
 
 
 class ConnectionDropped(Exception):
@@ -57,11 +59,13 @@ class Fault:
     retry_after: float | None = None
     limit: int = DEFAULT_LIMIT
     fired: int = 0
+    matcher: Matcher | None = field(default=None, repr=False, compare=False)
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, bare_path: str) -> bool:
+        """Whether a request is in scope (``bare_path``: the path without ``/v2``)."""
         if self.method is not None and self.method != method:
             return False
-        return self.route is None or re.search(self.route, strip_v2(path)) is not None
+        return self.matcher is None or self.matcher.matches(bare_path)
 
     @property
     def label(self) -> str:
@@ -187,13 +191,7 @@ def parse_spec(body: Any, fault_id: str) -> Fault:
         fault.ms = ms
     route = body.get("route")
     if route is not None:
-        if not isinstance(route, str):
-            raise errors.bad_request(errors.D_REGEX, pointer="/route")
-        try:
-            re.compile(route)
-        except re.error:
-            raise errors.bad_request(errors.D_REGEX, pointer="/route") from None
-        fault.route = route
+        fault.route, fault.matcher = route, c_fault_route(route)
     method = body.get("method")
     if method is not None:
         if not isinstance(method, str) or not method.isalpha():
@@ -206,6 +204,23 @@ def parse_spec(body: Any, fault_id: str) -> Fault:
     return fault
 
 
+def c_fault_route(route: Any) -> Matcher:
+    """C-FAULT-ROUTE: a route is a path prefix, a glob or an anchored literal (never a regex
+    run on the event loop); anything else is a 422 naming ``/route``."""
+    if not isinstance(route, str):
+        raise errors.bad_request(errors.D_FAULT_ROUTE, pointer="/route")
+    try:
+        return fault_route(route)
+    except RouteError:
+        raise errors.bad_request(errors.D_FAULT_ROUTE, pointer="/route") from None
+
+
+def c_fault_limit(held: int) -> None:
+    """C-FAULT-LIMIT: at most ``MAX_FAULTS`` request faults per tenant at once."""
+    if held >= MAX_FAULTS:
+        raise errors.bad_request(errors.D_FAULT_LIMIT.format(limit=MAX_FAULTS))
+
+
 class FaultSet:
     """One tenant's request faults and its seeded random source."""
 
@@ -216,6 +231,7 @@ class FaultSet:
 
     def add(self, body: Any) -> Fault:
         fault = parse_spec(body, f"fault_{self._next + 1}")
+        c_fault_limit(len(self._faults))
         self._next += 1
         self._faults.append(fault)
         return fault
@@ -231,8 +247,9 @@ class FaultSet:
         """
         delay = 0
         answer: Fault | None = None
+        bare = strip_v2(path)
         for fault in list(self._faults):
-            if (answer is not None and fault.kind != "latency") or not fault.matches(method, path):
+            if (answer is not None and fault.kind != "latency") or not fault.matches(method, bare):
                 continue
             if fault.probability is not None and self._rng.random() >= fault.probability:
                 continue

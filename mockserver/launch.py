@@ -122,15 +122,20 @@ def serve(
     except OSError as exc:
         print(f"telnyx-mock {command}: {bind_error(host, port, exc)}", file=sys.stderr, flush=True)
         return BIND_FAILED
-    import uvicorn
+    from mockserver import serving  # uvicorn is imported only by the commands that listen
 
     if not own_logging:
         configure_command_logging(level)
     with sock:
-        banner(url_of(sock), sock.getsockname()[1])
-        config = uvicorn.Config(
-            app, host=host, port=sock.getsockname()[1], log_level=uvicorn_level(level),
-            access_log=False, log_config=None, **options,
-        )  # fmt: skip
-        uvicorn.Server(config).run(sockets=[sock])
+        real = sock.getsockname()[1]
+        banner(url_of(sock), real)
+        settings = {**serving.options(), "log_level": uvicorn_level(level), **options}
+        run_on(sock, app, host=host, port=real, **settings)
     return 0
+
+
+def run_on(sock: socket.socket, app: ASGIApp, **options: Any) -> None:
+    """uvicorn on an already bound socket (``options``: ``uvicorn.Config``'s), until stopped."""
+    import uvicorn
+
+    uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])

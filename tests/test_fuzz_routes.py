@@ -226,6 +226,12 @@ def is_json(content_type: str | bytes | None) -> bool:
     )
 
 
+def content_coded(value: str | bytes | None) -> bool:
+    """The emulator's rule (R-CONTENT-ENCODING): a coding other than ``identity``."""
+    text = value.decode("latin-1") if isinstance(value, bytes) else value or ""
+    return any(c.strip().lower() not in ("", "identity") for c in text.split(","))
+
+
 @pytest.mark.rule("R-NO-500")
 @pytest.mark.rule("R-AUTH")
 @pytest.mark.parametrize("case", list(VALID))
@@ -255,6 +261,8 @@ def test_headers_alone_decide_the_answer(uncapped: Probe, case: str, data: st.Da
         and (len(length.lstrip("0")) > 7 or int(length) > 1024 * 1024)
     ):
         expected = 413  # the declared size alone is enough (ASCII digits only)
+    elif content is not None and content_coded(given_.get("content-encoding")):
+        expected = 415  # R-CONTENT-ENCODING: any coding but identity
     elif content is not None and not is_json(given_.get("content-type")):
         expected = 415
     else:

@@ -14,6 +14,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from mockserver.listen import RECORD_PORT, add_address
+from mockserver.scrub import without_userinfo  # no credentials in any message
 
 if TYPE_CHECKING:
     import httpx
@@ -36,7 +37,8 @@ def _mode(text: str) -> RecordMode:
 def _upstream(text: str) -> str:
     if not text.startswith(("http://", "https://")) or len(text.split("://", 1)[1]) == 0:
         raise argparse.ArgumentTypeError(
-            f"expected an http(s) URL such as https://api.telnyx.com, received {text!r}"
+            "expected an http(s) URL such as https://api.telnyx.com, "
+            f"received {without_userinfo(text)!r}"
         )
     return text
 
@@ -65,7 +67,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         options as redact,  # here: keeps `telnyx-mock serve` start-up light
     )
 
-    redact.add_arguments(parser, "redaction (Authorization and external_pin are always scrubbed)")
+    redact.add_arguments(
+        parser, "redaction (Authorization, cookies, X-Api-Key and external_pin are always scrubbed)"
+    )
     parser.add_argument(
         "--timeout", type=_seconds, default=60.0, metavar="SECONDS",
         help="upstream timeout (default %(default)s)",
@@ -101,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     def banner(url: str, port: int) -> None:
         if level <= logging.INFO:
             print(
-                f"telnyx-mock record: {url} -> {args.upstream}, "
+                f"telnyx-mock record: {url} -> {without_userinfo(args.upstream)}, "
                 f"cassette {args.cassette} (mode {args.mode.value})",
                 file=sys.stderr, flush=True,
             )  # fmt: skip

@@ -35,6 +35,7 @@ from mockserver.cassette.exchange import request_from_httpx, response_from_httpx
 from mockserver.cassette.format import RecordedResponse
 from mockserver.cassette.session import CassetteSession
 from mockserver.http.common import error_response
+from mockserver.scrub import without_userinfo
 
 log = logging.getLogger("mockserver")
 
@@ -83,7 +84,7 @@ class RecordingProxy:
     ) -> None:
         base = httpx.URL(upstream)
         if base.scheme not in ("http", "https") or not base.host:
-            raise ValueError(f"not an http(s) URL: {upstream!r}")
+            raise ValueError(f"not an http(s) URL: {without_userinfo(upstream)!r}")
         self.upstream = str(base).rstrip("/")
         # shown in messages: no credentials, no path or query
         self.shown = str(base.copy_with(username=None, password=None, raw_path=b"/")).rstrip("/")

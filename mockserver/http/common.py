@@ -12,7 +12,7 @@ from starlette.responses import Response
 from mockserver import errors
 from mockserver.config import Settings
 from mockserver.query import parse
-from mockserver.rules.requests import r_bad_json, r_body_size, r_content_type
+from mockserver.rules.requests import r_bad_json, r_body_size, r_content_encoding, r_content_type
 from mockserver.tenant import Tenant
 from mockserver.tenants import Tenants
 
@@ -93,5 +93,6 @@ async def read_json(request: Request) -> Any:
         r_body_size(size, limit)
         chunks.append(chunk)
     raw = b"".join(chunks)
+    r_content_encoding(request.headers.get("content-encoding"))
     r_content_type(request.headers.get("content-type"))
     return r_bad_json(raw, settings.max_json_depth)

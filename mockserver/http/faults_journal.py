@@ -11,7 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mockserver.faults import JOB_KINDS, Faults, RateLimiter, parse_spec
+from mockserver.faults import JOB_KINDS, Faults, parse_spec
 from mockserver.http.common import json_response, read_json, tenant_of
 from mockserver.journal import Journals
 
@@ -32,11 +32,10 @@ async def faults(request: Request) -> Response:
         fault = registry.of(tenant.key).add(body)
         return json_response({"data": fault.to_json()}, 201)
     if request.method == "DELETE":
+        # the --rate-limit bucket is no fault: clearing faults leaves it as it is (only
+        # /_mock/reset, which forgets the whole tenant, refills it)
         cleared = registry.clear(tenant.key)
         tenant.expire_next = tenant.fail_next = 0
-        limiter: RateLimiter | None = request.app.state.limiter
-        if limiter is not None:
-            limiter.forget(tenant.key)
         return json_response({"data": {"cleared": cleared}})
     found = registry.peek(tenant.key)
     meta: dict[str, Any] = {"expire_next": tenant.expire_next, "fail_next": tenant.fail_next}

@@ -54,6 +54,18 @@ def r_bad_json(raw: bytes, max_depth: int) -> Any:
     return body
 
 
+def r_content_encoding(coding: str | None) -> None:
+    """R-CONTENT-ENCODING: a body under any content coding but ``identity`` (gzip, deflate, br
+    ...) -> 415 with ``Accept-Encoding: identity`` (RFC 9110 15.5.16); never read as JSON."""
+    codings = [c.strip().lower() for c in (coding or "").split(",")]
+    if any(c not in ("", "identity") for c in codings):
+        err = errors.error(
+            415, errors.BAD_REQUEST, errors.T_UNSUPPORTED_MEDIA, errors.D_CONTENT_ENCODING
+        )
+        err.headers = {"Accept-Encoding": "identity"}
+        raise err
+
+
 def r_content_type(content_type: str | None) -> None:
     """R-CONTENT-TYPE: a body sent as anything but JSON is a 415 (no content type: read as
     JSON)."""
