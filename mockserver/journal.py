@@ -191,3 +191,7 @@ class Journals:
 
     def clear_all(self) -> None:
         self._journals.clear()
+
+    def keys(self) -> list[str]:
+        """The keys that sent at least one journaled request, in the order they first did."""
+        return [key for key, journal in self._journals.items() if key is not None and journal.total]

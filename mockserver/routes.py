@@ -24,7 +24,7 @@ from starlette.routing import BaseRoute, Mount, Route, Router
 
 from mockserver import schemas
 from mockserver.config import Settings
-from mockserver.http import control, faults_journal, jobs, phone_numbers, ui, voice
+from mockserver.http import control, faults_journal, jobs, openapi, phone_numbers, ui, voice
 from mockserver.jobs import TYPES
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -77,6 +77,7 @@ CONTROLS: tuple[tuple[str, Handler, tuple[str, ...]], ...] = (
     ("/tenants", ui.tenants, ("GET",)),
     ("/ui", ui.page, ("GET",)),
     ("/ui/{name}", ui.asset, ("GET",)),
+    ("/openapi.json", openapi.openapi_json, ("GET",)),
 )
 
 

@@ -18,6 +18,7 @@ from mockserver.config import Settings
 from mockserver.ids import c_determinism
 from mockserver.inventory import Inventory
 from mockserver.jobs import DELETE, OPEN, Job, Outcome, Target, l_timing, progress
+from mockserver.views import job_view
 
 
 class Tenant:
@@ -96,6 +97,13 @@ class Tenant:
         if latest > now:
             self.clock.advance(latest - now)
         return self.settle()
+
+    def run_open_jobs(self) -> tuple[int, list[dict[str, Any]]]:
+        """Run every open job to its end: the new now and the jobs it ran, oldest first."""
+        before = self.settle()
+        ran = [job for job in self._unsettled if progress(job, before).status in OPEN]
+        now = self.run_all_jobs()
+        return now, [job_view(job, progress(job, now)) for job in ran]
 
     # -- jobs -----------------------------------------------------------------------------------
     def open_jobs(self, job_type: str, now: int) -> int:

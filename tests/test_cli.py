@@ -87,7 +87,15 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
             ["serve", "--fixtures", "/nonexistent"],
             "argument --fixtures: no world file at /nonexistent",
         ),
-        (["serve", "--max-numbers", "many"], "argument --max-numbers: invalid int value: 'many'"),
+        (["serve", "--max-numbers", "many"], "argument --max-numbers: not a whole number: 'many'"),
+        (["serve", "--max-numbers", "-5"], "argument --max-numbers: must be at least 1: '-5'"),
+        (["serve", "--max-numbers", "0"], "argument --max-numbers: must be at least 1: '0'"),
+        (["serve", "--pending-delay", "nan"], "argument --pending-delay: must be a finite number"),
+        (["serve", "--numbers-per-second", "inf"], "--numbers-per-second: must be a finite number"),
+        (["serve", "--rate-limit", "-3"], "argument --rate-limit: must be greater than 0: '-3'"),
+        (["serve", "--log-level", "loud"], "argument --log-level: invalid choice: 'loud'"),
+        (["world", "--count", "-5"], "argument --count: expected a whole number of numbers"),
+        (["world", "--count", "10"], "the following arguments are required: --out"),
         (["serve", "--log-format", "xml"], "argument --log-format: invalid choice: 'xml'"),
         (["serve", "--bogus"], "unrecognized arguments: --bogus"),
         (["launch"], "invalid choice: 'launch'"),
@@ -184,7 +192,7 @@ def test_every_serve_option_is_known_to_this_test() -> None:
     assert dests == {
         "host", "port", "seed", "fixtures", "api_key", "manual_clock", "pending_delay",
         "numbers_per_second", "instant", "allow_mixed", "max_numbers", "no_control",
-        "log_format", "rate_limit", "access_log",
+        "log_format", "rate_limit", "access_log", "log_level", "quiet",
     }  # fmt: skip
 
 

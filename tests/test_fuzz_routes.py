@@ -65,6 +65,7 @@ ROUTES: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
     "tenants": (("/_mock",), "/tenants", ("GET",)),
     "ui": (("/_mock",), "/ui", ("GET",)),
     "ui-file": (("/_mock",), "/ui/{name}", ("GET",)),
+    "openapi": (("/_mock",), "/openapi.json", ("GET",)),
 }
 PLAUSIBLE_BY_ROUTE: dict[str, st.SearchStrategy[Any]] = {
     "update": PLAUSIBLE[UPDATE],

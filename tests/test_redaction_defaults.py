@@ -109,9 +109,10 @@ def test_the_proxy_redacts_by_default(tmp_path: Path, body: str) -> None:
 def test_the_record_banner_and_errors_show_no_credentials(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr("uvicorn.run", lambda app, **options: None)
+    monkeypatch.setattr("mockserver.launch.run_on", lambda sock, app, **options: None)
     url = f"https://{USER}:{PASSWORD}@api.telnyx.com/base"
-    assert main(["record", "--upstream", url, "--cassette", str(tmp_path / "c.yaml")]) == 0
+    argv = ["record", "--upstream", url, "--cassette", str(tmp_path / "c.yaml"), "--port", "0"]
+    assert main(argv) == 0
     banner = capsys.readouterr().err
     assert "-> https://api.telnyx.com/base," in banner
     with pytest.raises(SystemExit):

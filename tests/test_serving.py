@@ -152,13 +152,13 @@ def test_a_request_received_in_time_may_take_longer_to_answer(served: Served) ->
 def uvicorn_run(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     served: dict[str, Any] = {}
 
-    def run(app: Any, **options: Any) -> None:  # what would listen, without a socket
-        served.update(options)
+    def run(sock: Any, app: Any, **options: Any) -> None:  # bound, but never serving
+        served.update(options, bound=sock.getsockname()[1])
 
-    monkeypatch.setattr(uvicorn, "run", run)
+    monkeypatch.setattr("mockserver.launch.run_on", run)
     # serve's process-wide set-up (logging handlers, a frozen GC) must not reach this process
     monkeypatch.setattr("mockserver.cli.tune_gc", lambda: None)
-    monkeypatch.setattr("mockserver.cli.configure_logging", lambda log_format: None)
+    monkeypatch.setattr("mockserver.cli.configure_logging", lambda *args: None)
     return served
 
 
@@ -183,4 +183,5 @@ def test_every_command_serves_with_the_timeouts(
     protocol = uvicorn_run["http"]
     assert issubclass(protocol, serving.DeadlineH11Protocol)
     assert protocol.request_timeout == serving.REQUEST_TIMEOUT == 10.0
-    assert (uvicorn_run["host"], uvicorn_run["port"]) == ("127.0.0.1", 0)
+    assert uvicorn_run["host"] == "127.0.0.1"
+    assert uvicorn_run["port"] == uvicorn_run["bound"] != 0  # --port 0: the port the OS chose

@@ -9,10 +9,11 @@ lists the valid ones.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from typing import TYPE_CHECKING
 
-from mockserver.listen import add_address
+from mockserver.listen import RECORD_PORT, add_address
 from mockserver.scrub import without_userinfo  # no credentials in any message
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--timeout", type=_seconds, default=60.0, metavar="SECONDS",
         help="upstream timeout (default %(default)s)",
     )  # fmt: skip
-    add_address(parser)
+    add_address(parser, RECORD_PORT)
 
 
 def build_app(
@@ -91,7 +92,7 @@ def build_app(
 
 
 def run(args: argparse.Namespace) -> int:
-    from mockserver import serving
+    from mockserver import launch
     from mockserver.cassette.format import CassetteError
 
     try:
@@ -99,13 +100,17 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, CassetteError, ValueError) as exc:
         print(f"telnyx-mock record: {exc}", file=sys.stderr)
         return 2
-    print(
-        f"telnyx-mock record: http://{args.host}:{args.port} -> {without_userinfo(args.upstream)}, "
-        f"cassette {args.cassette} (mode {args.mode.value})",
-        file=sys.stderr,
-    )
-    serving.run(  # with the keep-alive and request timeouts
-        app, args.host, args.port,
+    level = launch.level_of(args)
+
+    def banner(url: str, port: int) -> None:
+        if level <= logging.INFO:
+            print(
+                f"telnyx-mock record: {url} -> {without_userinfo(args.upstream)}, "
+                f"cassette {args.cassette} (mode {args.mode.value})",
+                file=sys.stderr, flush=True,
+            )  # fmt: skip
+
+    return launch.serve(
+        app, command="record", host=args.host, port=args.port, banner=banner, level=level,
         server_header=False, date_header=False,  # the upstream's own Date and Server pass through
     )  # fmt: skip
-    return 0

@@ -9,9 +9,10 @@ code 2 before anything listens.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
-from mockserver.listen import add_address
+from mockserver.listen import REPLAY_PORT, add_address
 
 HELP = "serve a recorded cassette over HTTP (for clients that are not Python)"
 
@@ -19,7 +20,7 @@ HELP = "serve a recorded cassette over HTTP (for clients that are not Python)"
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add this command's options."""
     parser.add_argument("--cassette", required=True, metavar="PATH", help="the cassette to serve")
-    add_address(parser)
+    add_address(parser, REPLAY_PORT)
     from mockserver.cassette import (
         options as redact,  # here: keeps `telnyx-mock serve` start-up light
     )
@@ -28,7 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mockserver import serving
+    from mockserver import launch
     from mockserver.cassette import format as cformat
     from mockserver.cassette import options as redact
     from mockserver.cassette.replay_app import create_replay_app
@@ -46,14 +47,19 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"{path} holds no interactions: nothing to replay")
     redactor = redact.from_arguments(args)
     app = create_replay_app(cassette, redactor=redactor, source=str(path))
-    print(
-        f"telnyx-mock replay: {len(cassette)} interaction(s) from {path} "
-        f"on http://{args.host}:{args.port}",
-        file=sys.stderr,
-        flush=True,
+    level = launch.level_of(args)
+
+    def banner(url: str, port: int) -> None:
+        if level <= logging.INFO:
+            print(
+                f"telnyx-mock replay: {len(cassette)} interaction(s) from {path} on {url}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    return launch.serve(
+        app, command="replay", host=args.host, port=args.port, banner=banner, level=level
     )
-    serving.run(app, args.host, args.port)  # with the keep-alive and request timeouts
-    return 0
 
 
 def _fail(message: str) -> int:
