@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -68,3 +69,17 @@ def captured_log(name: str, level: int = logging.INFO) -> Iterator[list[logging.
     finally:
         log.removeHandler(handler)
         log.setLevel(before)
+
+
+def stop_process(proc: subprocess.Popen[str]) -> None:
+    """Terminate a test's server process, kill it if it does not stop in 10 s, close its pipes."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+    for stream in (proc.stdout, proc.stderr):
+        if stream is not None:
+            stream.close()

@@ -82,17 +82,6 @@ def started_server(telnyx_mock: Path, workdir: Path) -> tuple[subprocess.Popen[s
     return proc, found.group(1)
 
 
-def stop(proc: subprocess.Popen[str]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
-    if proc.stderr is not None:
-        proc.stderr.close()
-
-
 def run_python_blocks(python: Path, workdir: Path, address: str) -> list[str]:
     """Run the ``python`` blocks under pytest (record, then replay); the two outputs."""
     for block in blocks():

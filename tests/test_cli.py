@@ -19,6 +19,7 @@ from mockserver import __version__
 from mockserver.cli import DEFAULT_HOST, DEFAULT_PORT, build_parser, main, settings_from
 from mockserver.config import Settings
 from mockserver.response_check import problems
+from tests.helpers import stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "cli-test-key"
@@ -247,13 +248,7 @@ def serve(tmp_path: Path) -> Iterator[Any]:
 
     yield start
     for proc in procs:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+        stop_process(proc)
 
 
 def readme_request(client: httpx.Client) -> httpx.Response:

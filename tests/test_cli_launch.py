@@ -20,6 +20,7 @@ import pytest
 from mockserver import environment
 from mockserver.cli import DEFAULT_PORT, RECORD_PORT, REPLAY_PORT, build_parser, settings_from
 from mockserver.config import Settings
+from tests.helpers import stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 CASSETTE = ROOT / "fixtures" / "cassettes" / "job_lifecycle.yaml"
@@ -124,16 +125,7 @@ def launch(tmp_path: Path) -> Iterator[Any]:
 
     yield start
     for proc in procs:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
+        stop_process(proc)
 
 
 def first_line(proc: subprocess.Popen[str]) -> str:

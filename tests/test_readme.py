@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests import readme_blocks
+from tests.helpers import stop_process
 from tests.readme_blocks import Block, blocks
 
 BIN = Path(sys.executable).parent
@@ -19,7 +20,7 @@ BIN = Path(sys.executable).parent
 def server(tmp_path: Path) -> Iterator[str]:
     proc, address = readme_blocks.started_server(BIN / "telnyx-mock", tmp_path)
     yield address
-    readme_blocks.stop(proc)
+    stop_process(proc)
 
 
 def test_every_block_has_a_known_language() -> None:

@@ -20,6 +20,7 @@ import pytest
 
 from mockserver import __version__
 from tests import readme_blocks
+from tests.helpers import stop_process
 from tests.readme_blocks import ROOT, blocks
 
 pytestmark = pytest.mark.slow
@@ -55,7 +56,7 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(venv: Path, tmp_path: Path) -> Iterator[str]:
     proc, address = readme_blocks.started_server(venv / "bin" / "telnyx-mock", tmp_path)
     yield address
-    readme_blocks.stop(proc)
+    stop_process(proc)
 
 
 def test_mockserver_comes_from_the_wheel(venv: Path, tmp_path: Path) -> None:
