@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+#: R-CAP: the live API's numbers per batch request
+MAX_NUMBERS = 1000
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,7 @@ class Settings:
     #: allowlist of API keys; empty = every bearer key is a tenant
     api_keys: frozenset[str] = frozenset()
     #: R-CAP: numbers per batch request
-    max_numbers: int = 1000
+    max_numbers: int = MAX_NUMBERS
     #: R-MIXED: accept ids and E.164 numbers in one request
     allow_mixed_forms: bool = False
     #: R-JOB-CAP: pending or in-progress jobs per job type
@@ -45,7 +47,3 @@ class Settings:
     journal_body_bytes: int = 64 * 1024
     #: per-key rate limit (requests per second, token bucket on the tenant clock); None = off
     rate_limit_per_second: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def with_(self, **changes: Any) -> Settings:
-        return replace(self, **changes)

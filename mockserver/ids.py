@@ -23,3 +23,9 @@ class IdSource:
     def digits(self, n: int) -> str:
         first = str(self._rng.randint(1, 9))
         return first + "".join(str(self._rng.randint(0, 9)) for _ in range(n - 1))
+
+
+def c_determinism(seed: int, key: str) -> IdSource:
+    """C-DETERMINISM: a tenant's ids come from its own source, seeded by the server's seed and
+    the tenant's key: same seed, same requests, same ids."""
+    return IdSource(seed, key)

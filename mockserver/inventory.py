@@ -7,7 +7,6 @@ shared template; forking copies one dict and shares every index set until it is 
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -32,12 +31,11 @@ INDEXED_FIELDS: tuple[str, ...] = (
 )
 TAG_INDEX = "tags"
 PAYMENT_INDEX = "usage_payment_method"
-BIG_WORLD = 100_000
 #: the messaging products of a world file that names none (the default world's two)
 DEFAULT_MESSAGING_PRODUCTS: tuple[dict[str, Any], ...] = (
     {"id": "P2P", "traffic_type": "P2P", "number_types": ["longcode"]},
     {"id": "A2P", "traffic_type": "A2P", "number_types": ["longcode", "tollfree"]},
-)  # numbers from which a loaded world is frozen out of the collector
+)
 
 
 def _index_values(record: Record, name: str) -> Iterable[Any]:
@@ -189,23 +187,24 @@ class Inventory:
         self,
         numbers: NumberTable,
         indexes: dict[str, _Index],
-        world: dict[str, Any],
+        account: dict[str, Any],
     ) -> None:
         self.numbers = numbers
         self.indexes = indexes
-        #: the non-number parts of the world: connections, billing groups, addresses, profiles
-        self.world = world
-        self.connections: dict[str, str] = {c["id"]: c["name"] for c in world["connections"]}
-        self.billing_groups = {b["id"] for b in world["billing_groups"]}
-        self.emergency_addresses = {a["id"] for a in world["emergency_addresses"]}
-        #: the /phone_numbers family's parts of the world (optional in older world files)
+        #: the account's other resources, from the world file: connections, billing groups,
+        #: emergency addresses, messaging profiles
+        self.account = account
+        self.connections: dict[str, str] = {c["id"]: c["name"] for c in account["connections"]}
+        self.billing_groups = {b["id"] for b in account["billing_groups"]}
+        self.emergency_addresses = {a["id"] for a in account["emergency_addresses"]}
+        #: the /phone_numbers family's parts of the account (optional in older world files)
         self.messaging_profiles: dict[str, dict[str, Any]] = {
-            p["id"]: p for p in world.get("messaging_profiles", [])
+            p["id"]: p for p in account.get("messaging_profiles", [])
         }
         self.messaging_products: dict[str, dict[str, Any]] = {
-            p["id"]: p for p in world.get("messaging_products", DEFAULT_MESSAGING_PRODUCTS)
+            p["id"]: p for p in account.get("messaging_products", DEFAULT_MESSAGING_PRODUCTS)
         }
-        self.bundles = {b["id"] for b in world.get("bundles", [])}
+        self.bundles = {b["id"] for b in account.get("bundles", [])}
 
     @property
     def by_e164(self) -> dict[str, str]:
@@ -235,10 +234,6 @@ class Inventory:
                 else _Index(_column_sets(base, name), owned=True)
                 for name in ALL_INDEXES
             }
-        if len(base.ids) >= BIG_WORLD:
-            # millions of fresh containers, never garbage: out of the collector's sight, or the
-            # next full collection walks them all (seconds, in the middle of some request)
-            gc.freeze()
         return cls(NumberTable(base), indexes, header)
 
     def fork(self) -> Inventory:
@@ -246,7 +241,7 @@ class Inventory:
         return Inventory(
             self.numbers.fork(),
             {name: index.fork() for name, index in self.indexes.items()},
-            self.world,
+            self.account,
         )
 
     # -- reads ----------------------------------------------------------------------------------

@@ -1,31 +1,29 @@
 """The request journal: every data-plane request and its response, per tenant, bounded in size.
 
 Entries keep the raw bytes (up to ``Settings.journal_body_bytes`` per body) and decode them only
-when read, so recording costs a copy, not a parse. The ``Authorization`` header is never stored:
-an entry names its key by a short fingerprint only. Requests without a valid key go to one
-anonymous journal.
+when read, so recording costs a copy, not a parse. Secret headers (``Authorization``, cookies,
+``X-Api-Key``: ``mockserver.scrub.SECRET_HEADERS``) are never stored: an entry names its key by a
+short fingerprint only. Requests without a valid key go to one anonymous journal, which anyone
+may read (``GET /_mock/journal`` without a key: it is how a 401 is debugged), so its bodies are
+redacted as they are recorded: every ``external_pin`` becomes ``REDACTED`` (C-JOURNAL-ANONYMOUS).
+The voicemail ``pin`` is redacted in every journal, a tenant's own too (S-PIN-REDACTED).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver import scrub
 from mockserver.clock import iso_ms
+from mockserver.path_patterns import Matcher, journal_path, strip_v2
 
 #: headers never written to the journal
-SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
-
-#: JSON fields whose values never reach the journal (the voicemail PIN), at any depth
-SECRET_FIELDS = frozenset({"pin"})
-REDACTED = "REDACTED"  # the cassettes' placeholder too
-
-_PLACEHOLDER = re.compile(r"\\\{[^/{}]+\\\}")
+SECRET_HEADERS = scrub.SECRET_HEADERS
 
 
 def fingerprint(key: str | None) -> str | None:
@@ -35,40 +33,28 @@ def fingerprint(key: str | None) -> str | None:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
 
 
-def strip_v2(path: str) -> str:
-    """The path without the ``/v2`` prefix (the emulator answers both forms)."""
-    if path == "/v2" or path.startswith("/v2/"):
-        return path[3:] or "/"
-    return path
+def path_matcher(pattern: str) -> Matcher:
+    """A matcher for ``pattern``: ``/v2`` optional, ``{name}`` matches one path segment (linear
+    time: ``mockserver/path_patterns.py``; the pattern comes from the query string)."""
+    return journal_path(pattern)
 
 
-def path_matcher(pattern: str) -> re.Pattern[str]:
-    """A matcher for ``pattern``: ``/v2`` optional, ``{name}`` matches one path segment."""
-    regex = _PLACEHOLDER.sub("[^/]+", re.escape(strip_v2(pattern)))
-    return re.compile(regex)
-
-
-def _scrub(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: REDACTED if k in SECRET_FIELDS else _scrub(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v) for v in value]
-    return value
+def c_journal_anonymous(raw: bytes, size: int) -> tuple[bytes, int]:
+    """C-JOURNAL-ANONYMOUS: a body of the anonymous journal with its secret fields redacted
+    (a body cut short is redacted as far as it goes); ``size`` follows a complete body."""
+    found = scrub.json_bytes(raw, scrub.SECRET_FIELDS) if raw else None
+    if found is None:
+        return raw, size
+    return found, len(found) if len(raw) == size else size
 
 
 def s_pin_redacted(raw: bytes, size: int) -> tuple[bytes, int]:
-    """S-PIN-REDACTED: a body with a ``pin`` field is kept with every ``pin`` value replaced by
-    ``REDACTED``; one that cannot be read whole (cut at the journal's body limit) is not kept."""
-    if b'"pin"' not in raw:
+    """S-PIN-REDACTED: the voicemail PIN never reaches any journal (a tenant's own included):
+    every ``pin`` field's value becomes ``REDACTED`` (a body cut short as far as it goes)."""
+    found = scrub.json_bytes(raw, scrub.ALWAYS_FIELDS) if b"pin" in raw else None
+    if found is None:
         return raw, size
-    try:
-        body = json.loads(raw) if len(raw) == size else None
-    except ValueError:
-        body = None
-    if body is None:
-        return b"", size
-    clean = json.dumps(_scrub(body), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    return clean, len(clean)
+    return found, len(found) if len(raw) == size else size
 
 
 def decode_body(raw: bytes, size: int) -> Any:
@@ -136,9 +122,11 @@ class Entry:
 class Journal:
     """One tenant's journal: the last ``size`` entries, oldest first."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, *, redact: bool = False) -> None:
         self._entries: deque[Entry] = deque(maxlen=max(0, size))
         self.total = 0
+        #: the anonymous journal: bodies are redacted before they are kept
+        self.redact = redact
 
     @property
     def dropped(self) -> int:
@@ -162,8 +150,12 @@ class Journal:
         fault: str | None,
     ) -> Entry:
         self.total += 1
-        request, request_size = s_pin_redacted(request, request_size)
-        response, response_size = s_pin_redacted(response, response_size)
+        if self.redact:
+            request, request_size = c_journal_anonymous(request, request_size)
+            response, response_size = c_journal_anonymous(response, response_size)
+        else:
+            request, request_size = s_pin_redacted(request, request_size)
+            response, response_size = s_pin_redacted(response, response_size)
         entry = Entry(
             self.total, at_ms, key, method, path, query,
             tuple((k, v) for k, v in headers if k not in SECRET_HEADERS),
@@ -180,7 +172,7 @@ class Journal:
             found = (e for e in found if e.method == wanted)
         if path:
             matcher = path_matcher(path)
-            found = (e for e in found if matcher.fullmatch(strip_v2(e.path)))
+            found = (e for e in found if matcher.matches(strip_v2(e.path)))
         return list(found)
 
     def clear(self) -> int:
@@ -203,7 +195,7 @@ class Journals:
     def of(self, key: str | None) -> Journal:
         journal = self._journals.get(key)
         if journal is None:
-            journal = self._journals[key] = Journal(self.size)
+            journal = self._journals[key] = Journal(self.size, redact=key is None)
         return journal
 
     def clear(self, key: str | None) -> int:
@@ -212,3 +204,7 @@ class Journals:
 
     def clear_all(self) -> None:
         self._journals.clear()
+
+    def keys(self) -> list[str]:
+        """The keys that sent at least one journaled request, in the order they first did."""
+        return [key for key, journal in self._journals.items() if key is not None and journal.total]
