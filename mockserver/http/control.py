@@ -87,8 +87,8 @@ async def clock_set(request: Request) -> Response:
 
 
 async def run_jobs(request: Request) -> Response:
-    """Run every open job of the tenant to its end by moving its clock: the jobs it ran (as
-    ``GET /phone_numbers/jobs/{id}`` shows them now) in ``data``, the tenant's new now in
-    ``meta``."""
+    """Run every open job (and CSV download) of the tenant to its end by moving its clock: the
+    jobs it ran (as ``GET /phone_numbers/jobs/{id}`` shows them now) in ``data``, the tenant's
+    new now in ``meta``."""
     now, ran = tenant_of(request).run_open_jobs()
     return json_response({"data": ran, "meta": _clock_json(now)["data"]})

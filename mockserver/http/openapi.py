@@ -66,12 +66,13 @@ CONTROLS: dict[tuple[str, str], tuple[str, JSON | None]] = {
         },
     ),
     ("POST", "/_mock/jobs/run"): (
-        "run every open job of the tenant to its end: the jobs it ran (data), the new now (meta)",
+        "run every open job and CSV download of the tenant to its end: the jobs it ran (data), "
+        "the new now (meta)",
         None,
     ),
     ("GET", "/_mock/faults"): ("the tenant's injected faults", None),
     ("POST", "/_mock/faults"): (
-        "inject a fault (status, latency, drop, expire_jobs, fail_jobs)",
+        "inject a fault (status, latency, drop, expire_jobs, fail_jobs: jobs and CSV downloads)",
         {
             "type": "object",
             "required": ["kind"],
