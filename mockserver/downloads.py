@@ -2,10 +2,10 @@
 
 A download is data plus a pure :func:`l_csv_download` of the tenant's clock, like a job
 (:mod:`mockserver.jobs`): ``pending`` until its ``ready_ms``, then its fate, ``complete`` (or
-``failed`` / ``expired`` when a ``fail_jobs`` / ``expire_jobs`` fault claimed it). Its rows are
-the records ``GET /phone_numbers`` would have listed at the instant of creation; records are
-immutable, so keeping them keeps that snapshot. The operations are
-:mod:`mockserver.operations.csv_downloads`, the one write
+``failed`` / ``expired`` when a ``fail_jobs`` / ``expire_jobs`` fault claimed it). Its file is
+written at the instant of creation from the records ``GET /phone_numbers`` lists then, and kept
+as text: later changes never reach it, and a download costs its file's size, never the records.
+The operations are :mod:`mockserver.operations.csv_downloads`, the one write
 :meth:`~mockserver.tenant.Tenant.add_download`.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +68,7 @@ class Download:
     ready_ms: int
     fate: str  # COMPLETE, FAILED or EXPIRED: what it becomes at ready_ms
     csv_format: str
-    rows: list[Record]
+    text: str  # the CSV file, as written at creation
     url: str
 
 
@@ -88,14 +88,14 @@ def v_nulls_csv(download: Download, now: int, *, as_created: bool = False) -> di
     }
 
 
-def v_csv_columns(download: Download, inv: Inventory) -> str:
+def v_csv_columns(csv_format: str, records: Iterable[Record], inv: Inventory) -> str:
     """V-CSV-COLUMNS: the CSV file, a header row of the format's columns (V1: seven, V2: the
     V1 columns and eleven more), then one row per number, RFC 4180 quoting, CRLF line ends."""
-    columns = COLUMNS[download.csv_format]
+    columns = COLUMNS[csv_format]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([name for name, _ in columns])
-    for record in download.rows:
+    for record in records:
         writer.writerow([cell(record, inv) for _, cell in columns])
     return out.getvalue()
 

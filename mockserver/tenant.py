@@ -17,7 +17,7 @@ from mockserver.clock import Clock, TenantClock, iso_ms
 from mockserver.config import Settings
 from mockserver.downloads import COMPLETE, EXPIRED, FAILED, Download, Downloads
 from mockserver.ids import c_determinism
-from mockserver.inventory import Inventory, Record
+from mockserver.inventory import Inventory
 from mockserver.jobs import DELETE, OPEN, Job, Outcome, Target, l_timing, progress
 from mockserver.views import job_view
 from mockserver.voicemail_book import VoicemailBook
@@ -158,7 +158,7 @@ class Tenant:
 
     # -- CSV downloads --------------------------------------------------------------------------
     def add_download(
-        self, csv_format: str, rows: list[Record], url_of: Callable[[str], str], now: int
+        self, csv_format: str, text: str, url_of: Callable[[str], str], now: int
     ) -> Download:
         """Store a new CSV download (the one write of its creation), timed like a job: the
         pending delay plus one processing step; the ``expire_jobs``/``fail_jobs`` faults and an
@@ -176,6 +176,6 @@ class Tenant:
         elif settings.expire_after_ms and delay >= settings.expire_after_ms:
             fate, ready = EXPIRED, now + settings.expire_after_ms
         ident = self.ids.uuid()
-        download = Download(ident, now, ready, fate, csv_format, rows, url_of(ident))
+        download = Download(ident, now, ready, fate, csv_format, text, url_of(ident))
         self.downloads.add(download)
         return download

@@ -2,10 +2,10 @@
 download's ``url`` names (``/phone_numbers/csv_downloads/{id}/file``, the emulator's own).
 
 ``CsvDownloadsBackend(tenant)`` answers one tenant's requests. A download's rows are the numbers
-``GET /phone_numbers`` lists with the same filter at the instant of creation, in that list's
-default order (:meth:`~mockserver.operations.phone_numbers.PhoneNumbersBackend.ordered`). The
-record and its lifecycle are :mod:`mockserver.downloads`; the checks
-:mod:`mockserver.rules.csv_downloads`.
+``GET /phone_numbers`` lists with the same filter at the instant of creation (the file is written
+then), in that list's default order
+(:meth:`~mockserver.operations.phone_numbers.PhoneNumbersBackend.ordered`). The record and its
+lifecycle are :mod:`mockserver.downloads`; the checks :mod:`mockserver.rules.csv_downloads`.
 """
 
 from __future__ import annotations
@@ -36,9 +36,10 @@ class CsvDownloadsBackend:
         """``POST /phone_numbers/csv_downloads``: a new ``pending`` download."""
         tenant = self.tenant
         now = tenant.settle()
-        fmt, f = r_csv_query(tenant.inventory, query)
-        rows = PhoneNumbersBackend(tenant).ordered(f, None)
-        download = tenant.add_download(fmt, rows, lambda ident: file_url(base_url, ident), now)
+        inv = tenant.inventory
+        fmt, f = r_csv_query(inv, query)
+        text = v_csv_columns(fmt, PhoneNumbersBackend(tenant).ordered(f, None), inv)
+        download = tenant.add_download(fmt, text, lambda ident: file_url(base_url, ident), now)
         return v_nulls_csv(download, now, as_created=True)
 
     def list_csv_downloads(
@@ -58,5 +59,4 @@ class CsvDownloadsBackend:
     def csv_file(self, ident: str) -> str:
         """``GET /phone_numbers/csv_downloads/{id}/file``: the CSV text."""
         now = self.tenant.l_read_no_move()
-        download = r_csv_file(self.tenant.downloads, ident, now)
-        return v_csv_columns(download, self.tenant.inventory)
+        return r_csv_file(self.tenant.downloads, ident, now).text
