@@ -101,18 +101,33 @@ def v_csv_columns(csv_format: str, records: Iterable[Record], inv: Inventory) ->
 
 
 class Downloads:
-    """One tenant's CSV downloads, oldest first."""
+    """One tenant's CSV downloads, oldest first, and the retention bound: beyond
+    ``max_finished`` finished downloads (0: no bound), the oldest finished one is dropped when a
+    new one is added; a pending download is never dropped."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_finished: int = 0) -> None:
+        self.max_finished = max_finished
         self.by_id: dict[str, Download] = {}
         self.order: list[Download] = []
 
     def __len__(self) -> int:
         return len(self.order)
 
-    def add(self, download: Download) -> None:
+    def add(self, download: Download, now: int) -> None:
         self.by_id[download.id] = download
         self.order.append(download)
+        if self.max_finished:
+            self._retain(now)
+
+    def _retain(self, now: int) -> None:
+        finished = [d for d in self.order if d.ready_ms <= now]
+        extra = len(finished) - self.max_finished
+        if extra <= 0:
+            return
+        dropped = {d.id for d in finished[:extra]}
+        self.order = [d for d in self.order if d.id not in dropped]
+        for ident in dropped:
+            del self.by_id[ident]
 
     def open_ends(self, now: int) -> list[int]:
         """When each still-pending download ends (for ``/_mock/jobs/run``)."""

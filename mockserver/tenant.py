@@ -177,5 +177,5 @@ class Tenant:
             fate, ready = EXPIRED, now + settings.expire_after_ms
         ident = self.ids.uuid()
         download = Download(ident, now, ready, fate, csv_format, text, url_of(ident))
-        self.downloads.add(download)
+        self.downloads.add(download, now)
         return download
