@@ -95,6 +95,10 @@ class _Exchange:
         self.fault: str | None = None
         self.extra: dict[str, str] = {}
         self.request_done = False
+        self.at_ms = 0
+        #: journaled already: the entry is written before the response's last byte leaves, so
+        #: a client that has its answer always finds it in the journal
+        self.recorded = False
 
     # -- the tee ----------------------------------------------------------------------------------
     async def receive(self) -> Message:
@@ -120,6 +124,8 @@ class _Exchange:
             self.response_size += len(chunk)
             if len(self.response) < self.limit:
                 self.response += chunk[: self.limit - len(self.response)]
+            if self.journaled and not message.get("more_body", False):
+                self._record()
         await self._send(message)
 
     async def drain(self) -> None:
@@ -149,21 +155,20 @@ class _Exchange:
         layer = self.layer
         started = time.perf_counter()
         raw_key, key = self.raw_key, self.key
-        at_ms = 0
         if self.journaled:
             if key is not None:
                 tenant = self.scope["state"][STATE_TENANT] = layer.tenants.get(key)
-                at_ms = tenant.now()
+                self.at_ms = tenant.now()
             else:
-                at_ms = layer.clock.now_ms()
+                self.at_ms = layer.clock.now_ms()
         try:
             if key is not None and self.journaled:
-                await self._faulted(key, at_ms)
+                await self._faulted(key, self.at_ms)
             if self.status is None:
                 await layer.app(self.scope, self.receive, self.send)
         finally:
             if self.journaled:
-                self._record(key, raw_key, at_ms)
+                self._record()
             if ACCESS_LOG.isEnabledFor(logging.INFO):
                 self._log(raw_key, time.perf_counter() - started)
 
@@ -191,11 +196,15 @@ class _Exchange:
             await self.drop()
         await self.respond(fault.error())
 
-    def _record(self, key: str | None, raw_key: str | None, at_ms: int) -> None:
+    def _record(self) -> None:
+        """Journal the exchange, once (at the response's last chunk, or when it ends without)."""
+        if self.recorded:
+            return
+        self.recorded = True
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self.scope["headers"]]
-        self.layer.journals.of(key).record(
-            at_ms=at_ms,
-            key=fingerprint(raw_key),
+        self.layer.journals.of(self.key).record(
+            at_ms=self.at_ms,
+            key=fingerprint(self.raw_key),
             method=self.scope["method"],
             path=self.scope["path"],
             query=self.scope.get("query_string", b"").decode("latin-1"),
