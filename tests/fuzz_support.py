@@ -144,6 +144,10 @@ class Probe:
     def __init__(self, app: Starlette) -> None:
         self.app = app
         self.client = httpx.Client(transport=ASGIBridge(app), base_url="https://api.telnyx.com")
+        #: ids a test draws path segments from, fixed when the probe is set up: drawing from the
+        #: tenant's current jobs or downloads would change the strategy between examples
+        #: (hypothesis' FlakyStrategyDefinition) whenever an example creates or forgets one
+        self.ids: dict[str, list[str]] = {}
 
     def close(self) -> None:
         self.client.close()

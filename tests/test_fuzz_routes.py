@@ -120,6 +120,11 @@ def fuzz_app(**settings: Any) -> Probe:
         r = probe.client.post(f"/v2{CSV}", params={"csv_format": fmt}, headers=auth)
         assert r.status_code == 200, r.text
         probe.client.post("/_mock/clock/advance", json={"seconds": 5}, headers=auth)
+    tenant = app.state.tenants.get(KEY)
+    probe.ids = {
+        "jobs": [job.id for job in tenant.job_list[:4]],
+        "downloads": [d.id for d in tenant.downloads.order[:4]],
+    }
     return probe
 
 
@@ -139,11 +144,13 @@ def uncapped() -> Iterator[Probe]:
 
 
 def download_ids(probe: Probe) -> list[str]:
-    return [d.id for d in probe.app.state.tenants.get(KEY).downloads.order[:4]]
+    """The CSV downloads the probe was set up with (one complete, one pending)."""
+    return probe.ids["downloads"]
 
 
 def job_ids(probe: Probe) -> list[str]:
-    return [job.id for job in probe.app.state.tenants.get(KEY).job_list[:4]]
+    """The jobs the probe was set up with."""
+    return probe.ids["jobs"]
 
 
 def path_piece(data: st.DataObject, choices: list[str]) -> str:
