@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from mockserver import __version__
+from mockserver import __version__, startup
 from mockserver.cassette import cli_check, cli_record, cli_replay
 from mockserver.config import Settings
 from mockserver.faults import DropLogFilter
@@ -125,6 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-format", choices=("text", "json"), default="text",
         help="one log line per request, as text or JSON (default %(default)s)",
     )  # fmt: skip
+    serve.add_argument(
+        "--quiet", action="store_true",
+        help="no progress line while a big world loads (it shows only on a terminal)",
+    )  # fmt: skip
     for name, module in _CASSETTE_COMMANDS.items():
         command = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.configure(command)
@@ -186,9 +190,21 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from mockserver.app import create_app
+    from mockserver.world import build_template
+    from mockserver.world_check import WorldError
 
     started = time.perf_counter()
-    app = create_app(settings_from(args))
+    settings = settings_from(args)
+    progress = startup.ProgressLine(enabled=not args.quiet)
+    try:
+        template = build_template(settings.world_path, progress)
+    except (WorldError, OSError) as exc:
+        progress.done()
+        shown = settings.world_path or "the default world"
+        what = "is not a valid world file" if isinstance(exc, WorldError) else "cannot be read"
+        return startup.fail("serve", f"{shown} {what}: {exc}")
+    progress.done()
+    app = create_app(settings, template=template)
     tune_gc()
     configure_logging(args.log_format)
     if not args.access_log:

@@ -14,7 +14,7 @@ from functools import partial
 from itertools import compress, islice
 from typing import Any
 
-from mockserver.number_table import Base, NumberTable, id_key, paused_gc
+from mockserver.number_table import Base, NumberTable, RowCheck, id_key, paused_gc
 
 Record = dict[str, Any]
 
@@ -212,9 +212,12 @@ class Inventory:
         return cls.from_records(rest, world["numbers"])
 
     @classmethod
-    def from_records(cls, header: dict[str, Any], records: Iterable[Record]) -> Inventory:
-        """Compact the numbers (see ``number_table``) and index them, column by column."""
-        base = Base.from_records(records)
+    def from_records(
+        cls, header: dict[str, Any], records: Iterable[Record], check: RowCheck | None = None
+    ) -> Inventory:
+        """Compact the numbers (see ``number_table``; ``check`` sees the rows before they are
+        sorted) and index them, column by column."""
+        base = Base.from_records(records, check)
         with paused_gc():
             indexes = {
                 name: _Index.lazy(partial(_column_sets, base, name))
