@@ -48,6 +48,12 @@ def _non_negative_float(text: str) -> float:
     return value
 
 
+def _non_negative_int(text: str) -> int:
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"not a whole number of 0 or more: {text!r}")
+    return int(text)
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or not 0 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"not a TCP port: {text!r}")
@@ -114,6 +120,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow N requests per second per key: beyond, a 429 (code 10011) with Retry-After; "
         "every response gets x-ratelimit-* headers (default: no limit)",
     )  # fmt: skip
+    lifecycle = serve.add_argument_group("tenants (one per bearer key)")
+    lifecycle.add_argument(
+        "--tenant-idle", type=_non_negative_float, default=3600.0, metavar="SECONDS",
+        help="evict a tenant idle this long (wall clock since its last request; 0: never; "
+        "default %(default)s); its key starts again from the default world",
+    )  # fmt: skip
+    lifecycle.add_argument(
+        "--max-tenants", type=_non_negative_int, default=1000, metavar="N",
+        help="keep at most N tenants, evicting the least recently used (0: no bound; "
+        "default %(default)s)",
+    )  # fmt: skip
     serve.add_argument(
         "--no-control", action="store_true", help="remove the /_mock/ test controls entirely"
     )
@@ -148,6 +165,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         max_numbers=args.max_numbers,
         control=not args.no_control,
         rate_limit_per_second=args.rate_limit,
+        tenant_idle_s=args.tenant_idle,
+        max_tenants=args.max_tenants,
     )
 
 

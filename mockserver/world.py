@@ -39,7 +39,9 @@ def load_world(path: Path | None = None) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise WorldError(f"byte {exc.start}: not UTF-8 text") from None
     except json.JSONDecodeError as exc:
-        raise WorldError(f"line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})") from None
+        raise WorldError(
+            f"line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})"
+        ) from None
     world_check.check_document(data)
     result: dict[str, Any] = data
     return result
@@ -47,7 +49,7 @@ def load_world(path: Path | None = None) -> dict[str, Any]:
 
 def _counted(records: Iterator[Record], progress: Progress) -> Iterator[Record]:
     count = 0
-    for count, record in enumerate(records, 1):  # noqa: B007 - the count outlives the loop
+    for count, record in enumerate(records, 1):
         if not count % PROGRESS_EVERY:
             progress(count)
         yield record

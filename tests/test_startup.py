@@ -52,17 +52,24 @@ def drop_field(name: str) -> Callable[[dict[str, Any]], None]:
 
 BAD_WORLDS: dict[str, tuple[bytes, str]] = {
     "truncated": (SOURCE[: len(SOURCE) // 2], r"^line 1258, column \d+: not valid JSON"),
-    "cut_after_a_line": (b"\n".join(LINES[: FIRST_NUMBER + 10]) + b"\n", f"^line {FIRST_NUMBER + 10}: the file ends"),
+    "cut_after_a_line": (
+        b"\n".join(LINES[: FIRST_NUMBER + 10]) + b"\n",
+        f"^line {FIRST_NUMBER + 10}: the file ends",
+    ),
     "numbers_of_ids": (b'{"numbers":[{"id":1}]}', "^/: 'seed' is a required property"),
     "a_list": (b"[]", r"^/: \[\] is not of type 'object'"),
     "empty": (b"", "^line 1, column 1: not valid JSON"),
     "not_utf8": (b"\xff\xfe{}", "^byte 0: not UTF-8"),
-    "bad_enum": (with_number(set_field("status", "actve")), "^/numbers/3/status: 'actve' is not one"),
+    "bad_enum": (
+        with_number(set_field("status", "actve")),
+        "^/numbers/3/status: 'actve' is not one",
+    ),
     "int_id": (with_number(set_field("id", 7)), "^/numbers/3/id: 7 is not of type 'string'"),
     "short_id": (with_number(set_field("id", "12")), "^/numbers/3/id: '12' does not match"),
     "bad_e164": (with_number(set_field("phone_number", "555")), "^/numbers/3/phone_number: '555'"),
     "bad_time": (
-        with_number(set_field("created_at", "2024-13-01T00:00:00.000Z")), "^/numbers/3/created_at:"
+        with_number(set_field("created_at", "2024-13-01T00:00:00.000Z")),
+        "^/numbers/3/created_at:",
     ),
     "bad_voice": (
         with_number(lambda n: n["voice"].__setitem__("usage_payment_method", "free")),
@@ -74,14 +81,16 @@ BAD_WORLDS: dict[str, tuple[bytes, str]] = {
     "extra_field": (with_number(set_field("colour", "red")), "^/numbers/3: Additional properties"),
     "bool_as_int": (with_number(set_field("has_bundle", 1)), "^/numbers/3/has_bundle: 1 is not of"),
     "duplicate_id": (
-        with_number(set_field("id", first_number()["id"])), "^/numbers/3/id: .* of /numbers/0 too"
+        with_number(set_field("id", first_number()["id"])),
+        "^/numbers/3/id: .* of /numbers/0 too",
     ),
     "number_not_object": (
         b"\n".join([*LINES[:FIRST_NUMBER], b"42,", *LINES[FIRST_NUMBER:]]),
         f"^line {FIRST_NUMBER + 1}, column 1: a number must be an object",
     ),
     "bad_header": (
-        SOURCE.replace(b'"seed":20201023', b'"seed":"x"', 1), "^/seed: 'x' is not of type 'integer'"
+        SOURCE.replace(b'"seed":20201023', b'"seed":"x"', 1),
+        "^/seed: 'x' is not of type 'integer'",
     ),
     "whole_layout_bad_number": (
         json.dumps({**json.loads(SOURCE), "numbers": [{"id": 1}]}, indent=1).encode(),
