@@ -227,6 +227,9 @@ class Inventory:
         self.connections: dict[str, str] = {c["id"]: c["name"] for c in world["connections"]}
         self.billing_groups = {b["id"] for b in world["billing_groups"]}
         self.emergency_addresses = {a["id"] for a in world["emergency_addresses"]}
+        #: the list's sort orders over the shared rows (``number_order``): built on first use,
+        #: shared by every fork (it never depends on a tenant's changes)
+        self.sort_orders: dict[Any, Any] = {}
 
     @property
     def by_e164(self) -> dict[str, str]:
@@ -328,6 +331,11 @@ class Inventory:
         return old
 
     # -- filtering ------------------------------------------------------------------------------
+    def candidates(self, f: NumberFilter) -> set[str] | None:
+        """The ids of present numbers matching every indexed criterion (read-only; ``None``
+        when the filter uses no index)."""
+        return self._candidates(f)
+
     def _candidates(self, f: NumberFilter) -> set[str] | None:
         """The intersection of every index a filter can use; ``None`` if it can use none."""
         sets: list[set[str]] = []

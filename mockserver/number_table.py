@@ -190,6 +190,10 @@ class NumberTable(Mapping[str, Record]):
         gone = self._gone
         return (i for i in self.base.ids if i not in gone) if gone else iter(self.base.ids)
 
+    def changed(self) -> Mapping[str, Record]:
+        """The records this table replaced (by id; read-only)."""
+        return self._over
+
     def phone_number(self, ident: str) -> str:
         """A number's E.164 (never changed by an update: read from the base row, no record)."""
         base = self.base

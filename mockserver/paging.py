@@ -25,15 +25,17 @@ class Page:
     size: int = DEFAULT_PAGE_SIZE
 
     def slice(self, items: list[T]) -> tuple[list[T], dict[str, int]]:
-        total = len(items)
         start = (self.number - 1) * self.size
-        meta = {
+        return items[start : start + self.size], self.meta(len(items))
+
+    def meta(self, total: int) -> dict[str, int]:
+        """The ``meta`` of this page of ``total`` results."""
+        return {
             "page_number": self.number,
             "page_size": self.size,
             "total_pages": -(-total // self.size),
             "total_results": total,
         }
-        return items[start : start + self.size], meta
 
 
 def _int(raw: Any, pointer: str, low: int, high: int | None) -> int:
