@@ -15,7 +15,7 @@ from mockserver.clock import Clock, ManualClock, RealClock
 from mockserver.config import Settings
 from mockserver.errors import ApiError
 from mockserver.faults import Faults, RateLimiter
-from mockserver.http import control, control_extra, jobs, numbers
+from mockserver.http import control, control_extra, jobs, numbers, state
 from mockserver.http import errors as handlers
 from mockserver.http.common import forget_extras
 from mockserver.http.middleware import EmulatorMiddleware
@@ -70,6 +70,7 @@ def control_routes() -> list[BaseRoute]:
         Route("/clock/set", control.clock_set, methods=["POST"]),
         Route("/jobs/run", control.run_jobs, methods=["POST"]),
         *control_extra.routes(),
+        *state.routes(),
     ]
 
 

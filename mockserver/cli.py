@@ -131,6 +131,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep at most N tenants, evicting the least recently used (0: no bound; "
         "default %(default)s)",
     )  # fmt: skip
+    saved = serve.add_argument_group("state that survives a restart")
+    saved.add_argument(
+        "--state", type=Path, default=None, metavar="FILE",
+        help="read every tenant from FILE on start (if it exists); write them to it on "
+        "SIGINT/SIGTERM and every --state-interval (atomically)",
+    )  # fmt: skip
+    saved.add_argument(
+        "--state-interval", type=_non_negative_float, default=60.0, metavar="SECONDS",
+        help="seconds between two snapshots with --state (0: only on shutdown; "
+        "default %(default)s)",
+    )  # fmt: skip
     serve.add_argument(
         "--no-control", action="store_true", help="remove the /_mock/ test controls entirely"
     )
@@ -206,9 +217,9 @@ def tune_gc() -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
+    from mockserver import serving, state_file
     from mockserver.app import create_app
+    from mockserver.snapshot import SnapshotError
     from mockserver.world import build_template
     from mockserver.world_check import WorldError
 
@@ -224,8 +235,15 @@ def _serve(args: argparse.Namespace) -> int:
         return startup.fail("serve", f"{shown} {what}: {exc}")
     progress.done()
     app = create_app(settings, template=template)
-    tune_gc()
     configure_logging(args.log_format)
+    if args.state is not None and args.state.exists():
+        try:
+            loaded = state_file.read(args.state, app.state)
+        except (SnapshotError, OSError) as exc:
+            return startup.fail("serve", f"{args.state} cannot be restored: {exc}")
+        logging.getLogger("mockserver").info("state: %d tenant(s) restored from %s", loaded,
+                                             args.state)  # fmt: skip
+    tune_gc()
     if not args.access_log:
         logging.getLogger("mockserver.access").setLevel(logging.WARNING)
     log = logging.getLogger("mockserver")
@@ -234,10 +252,7 @@ def _serve(args: argparse.Namespace) -> int:
               "build_s": round(ready, 3)}  # fmt: skip
     log.info("telnyx-mock %s on http://%s:%d (built in %.3fs)", __version__, args.host,
              args.port, ready, extra={"fields": fields})  # fmt: skip
-    uvicorn.run(
-        app, host=args.host, port=args.port, log_level="warning", access_log=False, log_config=None
-    )
-    return 0
+    return serving.run(app, args.host, args.port, args.state, args.state_interval)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -144,3 +144,7 @@ def unauthorized() -> ApiError:
 
 def not_found(pointer: str = "/base") -> ApiError:
     return error(404, NOT_FOUND, T_NOT_FOUND, D_NOT_FOUND, pointer=pointer)
+
+
+# --- /_mock/state (C-STATE; the emulator's own wording) ----------------------------------------
+D_BAD_STATE = "is not a state document this server can load: {reason}"

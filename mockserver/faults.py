@@ -9,6 +9,7 @@ drawn from the tenant's own seeded random source (never the global one).
 
 from __future__ import annotations
 
+import builtins
 import logging
 import math
 import re
@@ -238,6 +239,22 @@ class FaultSet:
     def __len__(self) -> int:
         return len(self._faults)
 
+    @property
+    def next_number(self) -> int:
+        """How many faults were ever added (the next one is ``fault_<next_number + 1>``)."""
+        return self._next
+
+    def random_state(self) -> builtins.list[Any]:
+        return self._rng.state()
+
+    def restore(
+        self, next_number: int, random_state: builtins.list[Any], faults: builtins.list[Fault]
+    ) -> None:
+        """Take saved state (a snapshot being read)."""
+        self._rng.restore(random_state)
+        self._next = next_number
+        self._faults = list(faults)
+
 
 class Faults:
     """Every tenant's request faults. Clearing a tenant's faults restarts its random source."""
@@ -263,6 +280,17 @@ class Faults:
 
     def clear_all(self) -> None:
         self._sets.clear()
+
+    def fresh(self, key: str) -> FaultSet:
+        """A new, empty set for ``key`` (not stored: see :meth:`put`)."""
+        return FaultSet(self.seed, key)
+
+    def put(self, key: str, faults: FaultSet | None) -> None:
+        """Replace ``key``'s faults (a snapshot being read)."""
+        if faults is None:
+            self._sets.pop(key, None)
+        else:
+            self._sets[key] = faults
 
 
 @dataclass(frozen=True)

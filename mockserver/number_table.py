@@ -194,6 +194,10 @@ class NumberTable(Mapping[str, Record]):
         """The records this table replaced (by id; read-only)."""
         return self._over
 
+    def removed(self) -> list[str]:
+        """The ids this table removed, in id order."""
+        return sorted(self._gone, key=id_key)
+
     def phone_number(self, ident: str) -> str:
         """A number's E.164 (never changed by an update: read from the base row, no record)."""
         base = self.base

@@ -78,6 +78,24 @@ class Tenant:
         self.fail_next = 0
         self._forced_fail: set[str] = set()
 
+    # -- saved state (mockserver.snapshot) -----------------------------------------------------
+    @property
+    def unsettled(self) -> list[Job]:
+        """Jobs with targets still to settle (or still to expire), in creation order."""
+        return list(self._unsettled)
+
+    @property
+    def forced_fail(self) -> set[str]:
+        """Ids of the jobs a ``fail_jobs`` fault marked."""
+        return set(self._forced_fail)
+
+    def restore_jobs(self, jobs: list[Job], unsettled: list[int], forced_fail: set[str]) -> None:
+        """Take saved jobs (in creation order) and which are unsettled (by ``seq``)."""
+        self.job_list = list(jobs)
+        self.jobs = {job.id: job for job in jobs}
+        self._unsettled = [jobs[seq] for seq in unsettled]
+        self._forced_fail = set(forced_fail)
+
     # -- time -----------------------------------------------------------------------------------
     def now(self) -> int:
         return self.clock.now_ms()

@@ -130,6 +130,16 @@ class Tenants:
             self._tenants.pop(key, None)
             self._seen.pop(key, None)
 
+    def fresh(self, key: str) -> Tenant:
+        """A new tenant for ``key`` from the template, not stored (see :meth:`put`)."""
+        return Tenant(key, self.settings, self.template, self.clock)
+
+    def put(self, key: str, tenant: Tenant) -> None:
+        """Store ``tenant`` as ``key``'s (a snapshot being read), as its most recent use."""
+        self._tenants[key] = tenant
+        self._tenants.move_to_end(key)
+        self._seen[key] = self.wall()
+
     def keys(self) -> list[str]:
         """Every live tenant's key, least recently used first."""
         return list(self._tenants)

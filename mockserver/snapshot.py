@@ -1,0 +1,332 @@
+"""Tenant state as a JSON document: what ``serve --state FILE`` writes and reads back, and what
+``/_mock/state`` exports and imports for one tenant.
+
+A tenant's document holds everything its answers depend on: its numbers (only what it changed
+from the default world: replaced records and removed ids), its jobs (targets, parameters,
+outcomes so far), which jobs are still unsettled, its clock offset, the state of its seeded id
+source, its fault controls and its injected faults (with their own seeded source). A restored
+tenant answers byte for byte as the saved one did (on a manual clock; on real time, time has
+moved on in between).
+
+Reading is all or nothing: every part is checked and built into new objects first
+(:class:`SnapshotError` names what is wrong and the JSON pointer where), and only a document
+that was read completely replaces anything. The request journal and rate-limit buckets are
+not saved (diagnostics and a per-second budget, not state).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from mockserver import __version__, fastcheck, schemas
+from mockserver import errors as E
+from mockserver.faults import Fault, FaultSet, parse_spec
+from mockserver.inventory import Inventory
+from mockserver.jobs import TYPES, Job, Outcome
+from mockserver.validation import Target
+from mockserver.world_check import WORLD_SCHEMA, pointer
+
+if TYPE_CHECKING:
+    from mockserver.store import Tenant
+
+FORMAT = "telnyx-mock-state"
+#: the document's layout; a snapshot of another version (or another emulator version) is refused
+VERSION = 1
+T = TypeVar("T")
+_FAULT_SPEC = ("kind", "status", "ms", "route", "method", "times", "probability", "retry_after")
+_PARAMETER_SCHEMAS = {
+    "update_phone_numbers": "update_phone_numbers_request.schema.json",
+    "update_emergency_settings": "update_emergency_settings_request.schema.json",
+    "delete_phone_numbers": "delete_phone_numbers_request.schema.json",
+}
+
+
+class SnapshotError(ValueError):
+    """A state document that cannot be read; the message names what and where."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"{where or '/'}: {message}")
+        self.pointer = where or "/"
+        self.reason = message
+
+
+def world_fingerprint(template: Inventory) -> str:
+    """Which world a document's changes are relative to: its non-number parts and its ids."""
+    digest = hashlib.sha256(repr(sorted(template.world.items())).encode())
+    ids = template.order
+    digest.update(f"{len(ids)}:{ids[0] if ids else ''}:{ids[-1] if ids else ''}".encode())
+    return digest.hexdigest()[:16]
+
+
+def header(template: Inventory, seed: int) -> dict[str, Any]:
+    """What every document starts with: format, version and the world it belongs to."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "emulator": __version__,
+        "world": world_fingerprint(template),
+        "seed": seed,
+    }
+
+
+def check_header(doc: Any, template: Inventory, seed: int) -> None:
+    if not isinstance(doc, dict):
+        raise SnapshotError("/", "a state document must be a JSON object")
+    expected = header(template, seed)
+    if doc.get("format") != FORMAT:
+        raise SnapshotError("/format", f"not a telnyx-mock state document (expected {FORMAT!r})")
+    for name in ("version", "emulator"):
+        if doc.get(name) != expected[name]:
+            raise SnapshotError(
+                f"/{name}",
+                f"written by another version ({doc.get(name)!r}); this is {expected[name]!r}",
+            )
+    if doc.get("world") != expected["world"]:
+        raise SnapshotError("/world", "saved with another world file (--fixtures)")
+    if doc.get("seed") != seed:
+        raise SnapshotError("/seed", f"saved with --seed {doc.get('seed')!r}; this is {seed}")
+
+
+# -- writing ---------------------------------------------------------------------------------------
+def _fault_json(fault: Fault) -> dict[str, Any]:
+    spec = {name: getattr(fault, name) for name in _FAULT_SPEC}
+    return {"id": fault.id, **spec, "limit": fault.limit, "fired": fault.fired}
+
+
+def _job_json(job: Job) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "type": job.type,
+        "seq": job.seq,
+        "created_ms": job.created_ms,
+        "start_ms": job.start_ms,
+        "step_ms": job.step_ms,
+        "targets": [list(t) for t in job.targets],
+        "parameters": job.parameters,
+        "customer_reference": job.customer_reference,
+        "expire_ms": job.expire_ms,
+        "outcomes": [[e.to_json() for e in o.errors] for o in job.outcomes],
+    }
+
+
+def tenant_json(tenant: Tenant, faults: FaultSet | None) -> dict[str, Any]:
+    """One tenant's state (the ``tenant`` part of a document)."""
+    numbers = tenant.inventory.numbers
+    return {
+        "key": tenant.key,
+        "clock_offset_ms": tenant.clock.offset_ms,
+        "ids": tenant.ids.state(),
+        "numbers": {"replaced": list(numbers.changed().values()), "removed": numbers.removed()},
+        "jobs": [_job_json(job) for job in tenant.job_list],
+        "unsettled": [job.seq for job in tenant.unsettled],
+        "expire_next": tenant.expire_next,
+        "fail_next": tenant.fail_next,
+        "forced_fail": sorted(tenant.forced_fail),
+        "faults": None if faults is None else faults_json(faults),
+    }
+
+
+def faults_json(faults: FaultSet) -> dict[str, Any]:
+    return {
+        "next": faults.next_number,
+        "random": faults.random_state(),
+        "list": [_fault_json(f) for f in faults.list()],
+    }
+
+
+# -- reading ---------------------------------------------------------------------------------------
+class Reader:
+    """Typed access to a parsed document; every mistake a :class:`SnapshotError` at its pointer."""
+
+    def __init__(self, doc: Any, where: str) -> None:
+        self.doc = doc
+        self.where = where
+
+    def at(self, *parts: Any) -> str:
+        return self.where + pointer(parts) if parts else self.where
+
+    def field(self, name: str, kind: type[T] | tuple[type, ...], *, null: bool = False) -> Any:
+        if not isinstance(self.doc, dict):
+            raise SnapshotError(self.where, "must be an object")
+        if name not in self.doc:
+            raise SnapshotError(self.at(name), "is missing")
+        value = self.doc[name]
+        if value is None and null:
+            return None
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, (int,))):
+            raise SnapshotError(self.at(name), f"must be {_kind(kind)}")
+        return value
+
+    def integer(self, name: str, *, null: bool = False, low: int = 0) -> Any:
+        value = self.field(name, int, null=null)
+        if value is not None and value < low:
+            raise SnapshotError(self.at(name), f"must be at least {low}")
+        return value
+
+    def child(self, name: str, kind: type = dict, *, null: bool = False) -> Reader:
+        return Reader(self.field(name, kind, null=null), self.at(name))
+
+
+def _kind(kind: type | tuple[type, ...]) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", int: "an integer"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _items(reader: Reader, name: str) -> list[tuple[Any, str]]:
+    values = reader.field(name, list)
+    return [(value, reader.at(name, index)) for index, value in enumerate(values)]
+
+
+def _number(template: Inventory, record: Any, where: str) -> dict[str, Any]:
+    check = fastcheck.compiled_at(WORLD_SCHEMA, "/$defs/number")
+    assert check is not None
+    if not check(record):
+        found = schemas.validator(WORLD_SCHEMA, "/$defs/number").iter_errors(record)
+        first = next(iter(found), None)
+        detail = first.message if first is not None else "is not a number record"
+        raise SnapshotError(where + pointer(first.absolute_path if first else ()), detail[:200])
+    base = template.numbers.base
+    index = base.pos.get(record["id"])
+    if index is None:
+        raise SnapshotError(where + "/id", "is not a number of this world")
+    if base.rows[index][base.phone_col] != record["phone_number"]:
+        raise SnapshotError(where + "/phone_number", "differs from the world's (never changed)")
+    result: dict[str, Any] = record
+    return result
+
+
+def _error_item(value: Any, where: str) -> E.ErrorItem:
+    item = Reader(value, where)
+    source = (
+        item.child("source", null=True) if isinstance(value, dict) and "source" in value else None
+    )
+    return E.ErrorItem(
+        item.field("code", str),
+        item.field("title", str),
+        item.field("detail", str),
+        source.field("pointer", str) if source and "pointer" in source.doc else None,
+        source.field("parameter", str) if source and "parameter" in source.doc else None,
+    )
+
+
+def _job(value: Any, where: str, known: Callable[[str], bool]) -> Job:
+    job = Reader(value, where)
+    job_type = job.field("type", str)
+    if job_type not in TYPES:
+        raise SnapshotError(job.at("type"), "must be one of: " + ", ".join(TYPES))
+    targets = []
+    for item, at in _items(job, "targets"):
+        if (
+            not isinstance(item, list)
+            or len(item) != 3
+            or not all(isinstance(part, str) for part in item)
+            or item[2] not in ("id", "phone_number")
+            or not known(item[0])
+        ):
+            raise SnapshotError(
+                at, "must be [id of a number of this world, E.164, id|phone_number]"
+            )
+        targets.append(Target(*item))
+    if not targets:
+        raise SnapshotError(job.at("targets"), "must not be empty")
+    parameters = job.field("parameters", dict)
+    if not fastcheck.is_valid(_PARAMETER_SCHEMAS[job_type], parameters):
+        raise SnapshotError(job.at("parameters"), f"is not a valid {job_type} request body")
+    outcomes = []
+    for errors, at in _items(job, "outcomes"):
+        if not isinstance(errors, list):
+            raise SnapshotError(at, "must be a list of errors")
+        outcomes.append(Outcome([_error_item(e, f"{at}/{n}") for n, e in enumerate(errors)]))
+    if len(outcomes) > len(targets):
+        raise SnapshotError(job.at("outcomes"), "has more outcomes than the job has targets")
+    return Job(
+        id=job.field("id", str),
+        type=job_type,
+        seq=job.integer("seq"),
+        created_ms=job.integer("created_ms"),
+        start_ms=job.integer("start_ms"),
+        step_ms=job.integer("step_ms"),
+        targets=targets,
+        parameters=parameters,
+        customer_reference=job.field("customer_reference", str, null=True),
+        expire_ms=job.integer("expire_ms", null=True),
+        outcomes=outcomes,
+    )
+
+
+def read_faults(value: Any, where: str, faults: FaultSet) -> FaultSet:
+    """Fill a fresh ``faults`` from its document (each fault checked as ``POST /_mock/faults``
+    checks it)."""
+    doc = Reader(value, where)
+    found = []
+    for item, at in _items(doc, "list"):
+        fault = Reader(item, at)
+        spec = {
+            name: item[name]
+            for name in _FAULT_SPEC
+            if isinstance(item, dict) and item.get(name) is not None
+        }
+        if spec.get("kind") == "status":
+            spec["limit"] = fault.integer("limit", low=1)
+        try:
+            parsed = parse_spec(spec, fault.field("id", str))
+        except E.ApiError as exc:
+            item_pointer = exc.items[0].pointer or ""
+            raise SnapshotError(at + item_pointer, exc.items[0].detail) from None
+        parsed.fired = fault.integer("fired")
+        parsed.times = fault.integer("times", null=True, low=1)
+        found.append(parsed)
+    try:
+        faults.restore(doc.integer("next"), doc.field("random", list), found)
+    except (TypeError, ValueError) as exc:
+        raise SnapshotError(doc.at("random"), f"is not a random state ({exc})") from None
+    return faults
+
+
+def read_tenant(
+    value: Any, where: str, tenant: Tenant, faults: Callable[[], FaultSet]
+) -> tuple[Tenant, FaultSet | None]:
+    """Fill a fresh ``tenant`` (forked from the template) from its document; its faults into a
+    fresh set from ``faults`` (``None`` if it had none)."""
+    doc = Reader(value, where)
+    inventory = tenant.inventory
+    template_numbers = inventory.numbers
+    numbers = doc.child("numbers")
+    for ident, at in _items(numbers, "removed"):
+        if not isinstance(ident, str) or ident not in template_numbers:
+            raise SnapshotError(at, "must be the id of a number of this world (removed once)")
+        inventory.remove(ident)
+    for record, at in _items(numbers, "replaced"):
+        checked = _number(inventory, record, at)
+        if checked["id"] not in inventory.numbers:
+            raise SnapshotError(at + "/id", "is removed as well")
+        inventory.replace(checked)
+    base = inventory.numbers.base
+    jobs = [_job(job, at, base.pos.__contains__) for job, at in _items(doc, "jobs")]
+    if [job.seq for job in jobs] != list(range(len(jobs))):
+        raise SnapshotError(doc.at("jobs"), "jobs must be in creation order, seq 0, 1, 2, ...")
+    if len({job.id for job in jobs}) != len(jobs):
+        raise SnapshotError(doc.at("jobs"), "two jobs have the same id")
+    unsettled = doc.field("unsettled", list)
+    if not all(
+        isinstance(s, int) and not isinstance(s, bool) and 0 <= s < len(jobs) for s in unsettled
+    ):
+        raise SnapshotError(doc.at("unsettled"), "must list seq numbers of the jobs")
+    forced = doc.field("forced_fail", list)
+    ids = {job.id for job in jobs}
+    if not all(isinstance(i, str) and i in ids for i in forced):
+        raise SnapshotError(doc.at("forced_fail"), "must list ids of the jobs")
+    try:
+        tenant.ids.restore(doc.field("ids", list))
+    except (TypeError, ValueError) as exc:
+        raise SnapshotError(doc.at("ids"), f"is not a random state ({exc})") from None
+    tenant.clock.restore(doc.integer("clock_offset_ms"))
+    tenant.restore_jobs(jobs, sorted(set(unsettled)), set(forced))
+    tenant.expire_next = doc.integer("expire_next")
+    tenant.fail_next = doc.integer("fail_next")
+    fault_doc = doc.field("faults", dict, null=True)
+    found = None if fault_doc is None else read_faults(fault_doc, doc.at("faults"), faults())
+    return tenant, found
