@@ -131,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep at most N tenants, evicting the least recently used (0: no bound; "
         "default %(default)s)",
     )  # fmt: skip
+    lifecycle.add_argument(
+        "--max-jobs", type=_non_negative_int, default=10_000, metavar="N",
+        help="finished jobs kept per tenant, the oldest finished first out; an open job is "
+        "never dropped (0: keep all; default %(default)s)",
+    )  # fmt: skip
     saved = serve.add_argument_group("state that survives a restart")
     saved.add_argument(
         "--state", type=Path, default=None, metavar="FILE",
@@ -178,6 +183,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         rate_limit_per_second=args.rate_limit,
         tenant_idle_s=args.tenant_idle,
         max_tenants=args.max_tenants,
+        max_jobs=args.max_jobs,
     )
 
 

@@ -49,6 +49,9 @@ class Settings:
     #: request; 0 = never), and beyond this many the least recently used (0 = no bound)
     tenant_idle_s: float = 3600.0
     max_tenants: int = 1000
+    #: job retention: finished jobs kept per tenant, the oldest finished first out; an open job
+    #: is never dropped (0 = keep all)
+    max_jobs: int = 10_000
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_(self, **changes: Any) -> Settings:

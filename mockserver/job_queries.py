@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mockserver import errors as E
-from mockserver.jobs import STATUSES, TYPES, Job, progress
+from mockserver.job_index import JobQuery
+from mockserver.jobs import STATUSES, TYPES
 from mockserver.paging import parse_page, parse_sort
 from mockserver.views import job_view
 
@@ -26,13 +27,13 @@ def _values(raw: Any, parameter: str) -> list[str]:
     raise E.bad_request("must be a value or a list of values", parameter=parameter)
 
 
-def _job_filter(tenant: Tenant, raw: Any, now: int) -> list[Any]:
-    """Predicates over ``(job, status)`` from ``filter[...]``."""
+def _job_filter(tenant: Tenant, raw: Any, now: int) -> JobQuery:
+    """The criteria of ``filter[...]`` (every check and text as the API's)."""
     if raw is None:
-        return []
+        return JobQuery()
     if not isinstance(raw, dict):
         raise E.bad_request("must be an object (filter[key]=value)", parameter="filter")
-    tests: list[Any] = []
+    found: dict[str, Any] = {}
     for key in sorted(raw):
         if key not in FILTER_KEYS:
             raise E.bad_request(E.D_UNKNOWN_FILTER, parameter=f"filter[{key}]")
@@ -40,7 +41,7 @@ def _job_filter(tenant: Tenant, raw: Any, now: int) -> list[Any]:
         value = raw["type"]
         if value not in TYPES:
             raise E.bad_request("must be one of: " + ", ".join(TYPES), parameter="filter[type]")
-        tests.append(lambda job, status: job.type == value)
+        found["type"] = value
     if "status" in raw:
         wanted = set(_values(raw["status"], "filter[status]"))
         bad = sorted(wanted - set(STATUSES))
@@ -48,10 +49,10 @@ def _job_filter(tenant: Tenant, raw: Any, now: int) -> list[Any]:
             raise E.bad_request(
                 "must be one of: " + ", ".join(STATUSES), parameter="filter[status]"
             )
-        tests.append(lambda job, status: status in wanted)
+        found["statuses"] = frozenset(wanted)
     if "phone_number" in raw:
-        tests.append(
-            _phone_number_test(tenant, _values(raw["phone_number"], "filter[phone_number]"))
+        found["number_ids"] = _phone_number_ids(
+            tenant, _values(raw["phone_number"], "filter[phone_number]")
         )
     if "customer_reference" in raw:
         ref = raw["customer_reference"]
@@ -60,15 +61,12 @@ def _job_filter(tenant: Tenant, raw: Any, now: int) -> list[Any]:
                 "must be a non-blank string of at most 250 characters",
                 parameter="filter[customer_reference]",
             )
-        tests.append(
-            lambda job, status: (
-                job.customer_reference == ref and now - job.created_ms <= REFERENCE_WINDOW_MS
-            )
-        )
-    return tests
+        found["customer_reference"] = ref
+        found["created_from_ms"] = now - REFERENCE_WINDOW_MS
+    return JobQuery(**found)
 
 
-def _phone_number_test(tenant: Tenant, values: list[str]) -> Any:
+def _phone_number_ids(tenant: Tenant, values: list[str]) -> frozenset[str]:
     if len(values) > MAX_PHONE_NUMBER_VALUES:
         raise E.bad_request(
             f"accepts at most {MAX_PHONE_NUMBER_VALUES} values", parameter="filter[phone_number]"
@@ -92,20 +90,17 @@ def _phone_number_test(tenant: Tenant, values: list[str]) -> Any:
                 "must be phone numbers in +E.164 format or phone number ids",
                 parameter="filter[phone_number]",
             )
-    return lambda job, status: any(t.id in ids for t in job.targets)
+    return frozenset(ids)
 
 
 def list_jobs(tenant: Tenant, query: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """One page of the tenant's jobs, newest first unless ``sort`` says otherwise: O(page) on
+    the tenant's job index (``mockserver.job_index``)."""
     now = tenant.settle()
-    tests = _job_filter(tenant, query.get("filter"), now)
+    criteria = _job_filter(tenant, query.get("filter"), now)
     page = parse_page(query)
     sort = parse_sort(query, ("created_at",))
     descending = True if sort is None else sort[1]
-    rows: list[tuple[Job, Any]] = []
-    for job in tenant.job_list:
-        prog = progress(job, now)
-        if all(test(job, prog.status) for test in tests):
-            rows.append((job, prog))
-    rows.sort(key=lambda row: (row[0].created_ms, row[0].seq), reverse=descending)
-    shown, meta = page.slice(rows)
-    return [job_view(job, prog) for job, prog in shown], meta
+    start = (page.number - 1) * page.size
+    shown, total = tenant.job_index.page(criteria, now, descending, start, page.size)
+    return [job_view(job, prog) for job, prog in shown], page.meta(total)

@@ -120,6 +120,7 @@ def tenant_json(tenant: Tenant, faults: FaultSet | None) -> dict[str, Any]:
         "ids": tenant.ids.state(),
         "numbers": {"replaced": list(numbers.changed().values()), "removed": numbers.removed()},
         "jobs": [_job_json(job) for job in tenant.job_list],
+        "next_seq": tenant.next_seq,
         "unsettled": [job.seq for job in tenant.unsettled],
         "expire_next": tenant.expire_next,
         "fail_next": tenant.fail_next,
@@ -306,14 +307,14 @@ def read_tenant(
         inventory.replace(checked)
     base = inventory.numbers.base
     jobs = [_job(job, at, base.pos.__contains__) for job, at in _items(doc, "jobs")]
-    if [job.seq for job in jobs] != list(range(len(jobs))):
-        raise SnapshotError(doc.at("jobs"), "jobs must be in creation order, seq 0, 1, 2, ...")
+    seqs = [job.seq for job in jobs]
+    if seqs != sorted(set(seqs)):
+        raise SnapshotError(doc.at("jobs"), "jobs must be in creation order (seq increasing)")
     if len({job.id for job in jobs}) != len(jobs):
         raise SnapshotError(doc.at("jobs"), "two jobs have the same id")
+    next_seq = doc.integer("next_seq", low=seqs[-1] + 1 if seqs else 0)
     unsettled = doc.field("unsettled", list)
-    if not all(
-        isinstance(s, int) and not isinstance(s, bool) and 0 <= s < len(jobs) for s in unsettled
-    ):
+    if not all(type(s) is int for s in unsettled) or not set(unsettled) <= set(seqs):
         raise SnapshotError(doc.at("unsettled"), "must list seq numbers of the jobs")
     forced = doc.field("forced_fail", list)
     ids = {job.id for job in jobs}
@@ -324,7 +325,7 @@ def read_tenant(
     except (TypeError, ValueError) as exc:
         raise SnapshotError(doc.at("ids"), f"is not a random state ({exc})") from None
     tenant.clock.restore(doc.integer("clock_offset_ms"))
-    tenant.restore_jobs(jobs, sorted(set(unsettled)), set(forced))
+    tenant.restore_jobs(jobs, set(unsettled), set(forced), next_seq)
     tenant.expire_next = doc.integer("expire_next")
     tenant.fail_next = doc.integer("fail_next")
     fault_doc = doc.field("faults", dict, null=True)

@@ -19,6 +19,7 @@ from mockserver.config import Settings
 from mockserver.filters import parse_update_filter
 from mockserver.ids import IdSource
 from mockserver.inventory import Inventory, NumberFilter, Record
+from mockserver.job_index import JobIndex
 from mockserver.jobs import (
     DELETE,
     EMERGENCY,
@@ -70,8 +71,10 @@ class Tenant:
         self.inventory = template.fork()
         self.clock = TenantClock(base)
         self.ids = IdSource(settings.seed, key)
-        self.jobs: dict[str, Job] = {}
-        self.job_list: list[Job] = []
+        #: every kept job, indexed (``jobs`` by id); finished ones beyond ``max_jobs`` dropped
+        self.job_index = JobIndex(settings.max_jobs)
+        self.jobs = self.job_index.by_id
+        self.next_seq = 0
         self._unsettled: list[Job] = []
         #: fault controls: the next N jobs expire / have every target fail
         self.expire_next = 0
@@ -89,12 +92,27 @@ class Tenant:
         """Ids of the jobs a ``fail_jobs`` fault marked."""
         return set(self._forced_fail)
 
-    def restore_jobs(self, jobs: list[Job], unsettled: list[int], forced_fail: set[str]) -> None:
-        """Take saved jobs (in creation order) and which are unsettled (by ``seq``)."""
-        self.job_list = list(jobs)
-        self.jobs = {job.id: job for job in jobs}
-        self._unsettled = [jobs[seq] for seq in unsettled]
+    @property
+    def job_list(self) -> list[Job]:
+        """Every kept job, oldest first."""
+        return self.job_index.jobs()
+
+    def restore_jobs(
+        self, jobs: list[Job], unsettled: set[int], forced_fail: set[str], next_seq: int
+    ) -> None:
+        """Take saved jobs (in creation order), which are unsettled (by ``seq``), and the next
+        ``seq``; the finished ones are indexed by their status at this tenant's now."""
+        now = self.now()
+        self.job_index = JobIndex(self.settings.max_jobs)
+        self.jobs = self.job_index.by_id
+        for job in jobs:
+            self.job_index.add(job)
+        for job in jobs:
+            if job.seq not in unsettled:
+                self.job_index.finish(job, progress(job, now).status)
+        self._unsettled = [job for job in jobs if job.seq in unsettled]
         self._forced_fail = set(forced_fail)
+        self.next_seq = next_seq
 
     # -- time -----------------------------------------------------------------------------------
     def now(self) -> int:
@@ -113,7 +131,14 @@ class Tenant:
         by_seq = {job.seq: job for job in self._unsettled}
         for when, seq, index in heapq.merge(*(events(j) for j in self._unsettled)):
             self._process(by_seq[seq], index, when)
-        self._unsettled = [j for j in self._unsettled if not self._finished(j, now)]
+        still: list[Job] = []
+        for job in self._unsettled:
+            if self._finished(job, now):
+                for gone in self.job_index.finish(job, progress(job, now).status):
+                    self._forced_fail.discard(gone.id)
+            else:
+                still.append(job)
+        self._unsettled = still
         return now
 
     @staticmethod
@@ -306,7 +331,7 @@ class Tenant:
         job = Job(
             id=self.ids.uuid(),
             type=job_type,
-            seq=len(self.job_list),
+            seq=self.next_seq,
             created_ms=now,
             start_ms=now + delay,
             step_ms=step,
@@ -318,8 +343,8 @@ class Tenant:
         if self.fail_next > 0:
             self.fail_next -= 1
             self._forced_fail.add(job.id)
-        self.jobs[job.id] = job
-        self.job_list.append(job)
+        self.next_seq += 1
+        self.job_index.add(job)
         self._unsettled.append(job)
         view = job_view(job, progress(job, now), as_created=True)
         self.settle(now)  # a zero-length job takes effect at once

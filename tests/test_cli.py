@@ -184,7 +184,8 @@ def test_every_serve_option_is_known_to_this_test() -> None:
     assert dests == {
         "host", "port", "seed", "fixtures", "api_key", "manual_clock", "pending_delay",
         "numbers_per_second", "instant", "allow_mixed", "max_numbers", "no_control",
-        "log_format", "rate_limit", "access_log",
+        "log_format", "rate_limit", "access_log", "quiet", "tenant_idle", "max_tenants",
+        "max_jobs", "state", "state_interval",
     }  # fmt: skip
 
 
