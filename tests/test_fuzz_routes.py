@@ -62,6 +62,7 @@ ROUTES: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
     "jobs-run": (("/_mock",), "/jobs/run", ("POST",)),
     "faults": (("/_mock",), "/faults", ("GET", "POST", "DELETE")),
     "journal": (("/_mock",), "/journal", ("GET", "DELETE")),
+    "state": (("/_mock",), "/state", ("GET", "PUT", "POST")),
 }
 PLAUSIBLE_BY_ROUTE: dict[str, st.SearchStrategy[Any]] = {
     "update": PLAUSIBLE[UPDATE],
