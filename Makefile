@@ -8,12 +8,13 @@ PORT   ?= 4010
 ARGS   ?=
 SRC    := $(wildcard mockserver tests contract_tests bench fixtures)
 
-.PHONY: help venv run test check lint typecheck unit contract contract-url contract-live drift-live bench fuzz soak world cassettes check-cassettes spec-check clean
+.PHONY: help venv run test check lint typecheck unit ui-test screenshots chromium contract contract-url contract-live drift-live bench fuzz soak world cassettes check-cassettes spec-check clean
 
 help:
 	@echo "make run    - set up and start the emulator on http://$(HOST):$(PORT)"
 	@echo "make test   - set up and run every check and test (what CI runs)"
 	@echo "make check  - ruff + mypy only"
+	@echo "make ui-test - the dashboard's browser tests alone (needs Debian's chromium)"
 	@echo "make contract | contract-url URL=... | contract-live - the contract suite"
 
 $(STAMP): pyproject.toml
@@ -36,8 +37,23 @@ typecheck: $(STAMP)
 
 check: lint typecheck
 
-unit: $(STAMP)
+unit: $(STAMP) chromium
 	$(BIN)/pytest -q -p no:cacheprovider
+
+# the dashboard (/_mock/ui) in Debian's chromium through Playwright (tests/test_ui*.py, marker
+# `browser`); `make unit` runs them with the rest
+ui-test: $(STAMP) chromium
+	$(BIN)/pytest -q -p no:cacheprovider -m browser tests/test_ui*.py
+
+# the README's two dashboard pictures, taken by the browser tests
+screenshots: $(STAMP) chromium
+	UI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -p no:cacheprovider -m browser tests/test_ui*.py \
+		-k "job_appears or journal_shows"
+
+# the browser tests never download a browser: they need the system's (.ci/run installs it)
+CHROMIUM := /usr/bin/chromium
+chromium:
+	@test -x $(CHROMIUM) || { echo "make: $(CHROMIUM) is missing (the browser tests need it): apt-get install -y chromium"; exit 1; }
 
 # after `check unit`: the contract suite in-process, then against a separately started emulator
 # process over HTTP in real time with --no-control (the live target's code path: real polling)

@@ -1,5 +1,6 @@
-"""``telnyx-mock``: the command line: ``serve``, and the cassette commands ``record``, ``replay``,
-``check-cassette`` (each in ``mockserver/cassette/cli_*.py``)."""
+"""``telnyx-mock``: the command line: ``serve``, ``world`` (``mockserver/world_cli.py``), and the
+cassette commands ``record``, ``replay``, ``check-cassette`` (each in
+``mockserver/cassette/cli_*.py``). Listening commands start through ``mockserver.launch``."""
 
 from __future__ import annotations
 
@@ -7,18 +8,23 @@ import argparse
 import gc
 import json
 import logging
+import math
+import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from mockserver import __version__, startup
+from mockserver import __version__, environment, launch, startup, world_cli
 from mockserver.cassette import cli_check, cli_record, cli_replay
 from mockserver.config import Settings
 from mockserver.faults import DropLogFilter
+from mockserver.listen import DEFAULT_HOST, DEFAULT_PORT, RECORD_PORT, REPLAY_PORT, add_address
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 4010
+__all__ = [
+    "DEFAULT_HOST", "DEFAULT_PORT", "RECORD_PORT", "REPLAY_PORT", "build_parser", "main",
+    "settings_from", "tune_gc",
+]  # fmt: skip
 
 # each module: HELP, configure(parser) (cheap: heavy imports wait for run), run(args) -> exit code
 _CASSETTE_COMMANDS = {
@@ -28,21 +34,25 @@ _CASSETTE_COMMANDS = {
 }
 
 
-def _positive_float(text: str) -> float:
+def _finite(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number: {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = _finite(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be greater than 0: {text!r}")
     return value
 
 
 def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    value = _finite(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
     return value
@@ -54,12 +64,6 @@ def _non_negative_int(text: str) -> int:
     return int(text)
 
 
-def _port(text: str) -> int:
-    if not text.isdigit() or not 0 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"not a TCP port: {text!r}")
-    return int(text)
-
-
 def _world(text: str) -> Path:
     path = Path(text)
     target = path / "world.json" if path.is_dir() else path
@@ -68,22 +72,26 @@ def _world(text: str) -> Path:
     return path
 
 
-def add_address(parser: argparse.ArgumentParser) -> None:
-    """``--host``/``--port``, the same for every command that listens."""
-    parser.add_argument("--host", default=DEFAULT_HOST, help="bind address (default %(default)s)")
-    parser.add_argument(
-        "--port", type=_port, default=DEFAULT_PORT, help="port (default %(default)s)"
-    )
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentParser:
+    """The command line; ``environ`` (``main`` passes ``os.environ``) gives ``serve`` defaults
+    from ``TELNYX_MOCK_*`` variables (the command line wins)."""
     parser = argparse.ArgumentParser(
         prog="telnyx-mock",
         description="A faithful, stateful emulator of Telnyx's phone-number batch-jobs API.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    serve = sub.add_parser("serve", help="run the emulator over HTTP")
+    serve = sub.add_parser("serve", help="run the emulator over HTTP", epilog=environment.EPILOG)
     add_address(serve)
     serve.add_argument("--seed", type=int, default=0, help="seed of ids and outcomes (default 0)")
     serve.add_argument(
@@ -113,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-mixed", action="store_true", help="accept ids and E.164 numbers in one request"
     )
     rules.add_argument(
-        "--max-numbers", type=int, default=1000, help="numbers per batch (default %(default)s)"
+        "--max-numbers", type=_count, default=1000, help="numbers per batch (default %(default)s)"
     )
     rules.add_argument(
         "--rate-limit", type=_positive_float, default=None, metavar="N",
@@ -158,13 +166,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-format", choices=("text", "json"), default="text",
         help="one log line per request, as text or JSON (default %(default)s)",
     )  # fmt: skip
-    serve.add_argument(
-        "--quiet", action="store_true",
-        help="no progress line while a big world loads (it shows only on a terminal)",
-    )  # fmt: skip
     for name, module in _CASSETTE_COMMANDS.items():
         command = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.configure(command)
+    world = sub.add_parser("world", help=world_cli.HELP, description=world_cli.HELP)
+    world_cli.configure(world)
+    if environ is not None:
+        environment.apply(serve, environ)
     return parser
 
 
@@ -172,7 +180,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(
         seed=args.seed,
         world_path=args.fixtures,
-        api_keys=frozenset(args.api_key),
+        api_keys=frozenset(
+            args.api_key or getattr(args, environment.ENV_LIST_PREFIX + "api_key", ())
+        ),
         manual_clock=args.manual_clock,
         pending_delay_ms=round(args.pending_delay * 1000),
         numbers_per_second=args.numbers_per_second,
@@ -201,15 +211,15 @@ class JsonLines(logging.Formatter):
         return json.dumps({"ts": round(record.created, 3), **fields}, separators=(",", ":"))
 
 
-def configure_logging(log_format: str) -> None:
+def configure_logging(log_format: str, level: int = logging.INFO) -> None:
     """Request lines (``mockserver.access``) and the emulator's own, as text or JSON lines."""
-    handler = logging.StreamHandler()
+    handler = launch.StderrHandler()
     handler.setFormatter(JsonLines() if log_format == "json" else logging.Formatter("%(message)s"))
     for name in ("mockserver", "uvicorn.error"):
         log = logging.getLogger(name)
         log.handlers[:] = [handler]
         log.propagate = False
-    logging.getLogger("mockserver").setLevel(logging.INFO)
+    logging.getLogger("mockserver").setLevel(level)
     logging.getLogger("uvicorn.error").addFilter(DropLogFilter())
 
 
@@ -231,7 +241,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     settings = settings_from(args)
-    progress = startup.ProgressLine(enabled=not args.quiet)
+    level = launch.level_of(args)
+    progress = startup.ProgressLine(enabled=level <= logging.INFO)
     try:
         template = build_template(settings.world_path, progress)
     except (WorldError, OSError) as exc:
@@ -241,7 +252,7 @@ def _serve(args: argparse.Namespace) -> int:
         return startup.fail("serve", f"{shown} {what}: {exc}")
     progress.done()
     app = create_app(settings, template=template)
-    configure_logging(args.log_format)
+    configure_logging(args.log_format, level)
     if args.state is not None and args.state.exists():
         try:
             loaded = state_file.read(args.state, app.state)
@@ -254,20 +265,32 @@ def _serve(args: argparse.Namespace) -> int:
         logging.getLogger("mockserver.access").setLevel(logging.WARNING)
     log = logging.getLogger("mockserver")
     ready = time.perf_counter() - started
-    fields = {"event": "ready", "version": __version__, "host": args.host, "port": args.port,
-              "build_s": round(ready, 3)}  # fmt: skip
-    log.info("telnyx-mock %s on http://%s:%d (built in %.3fs)", __version__, args.host,
-             args.port, ready, extra={"fields": fields})  # fmt: skip
-    return serving.run(app, args.host, args.port, args.state, args.state_interval)
+
+    def banner(url: str, port: int) -> None:  # after the bind: the real port
+        fields = {"event": "ready", "version": __version__, "host": args.host, "port": port,
+                  "url": url, "build_s": round(ready, 3)}  # fmt: skip
+        log.info("telnyx-mock %s on %s (built in %.3fs)", __version__, url, ready,
+                 extra={"fields": fields})  # fmt: skip
+
+    saving = (
+        None if args.state is None
+        else serving.StateSaving(args.state, args.state_interval, app.state)
+    )  # fmt: skip
+    return launch.serve(
+        app, command="serve", host=args.host, port=args.port, banner=banner, level=level,
+        own_logging=True, saving=saving,
+    )  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser(os.environ).parse_args(argv)
     if args.command == "serve":
         return _serve(args)
     if args.command in _CASSETTE_COMMANDS:
         code: int = _CASSETTE_COMMANDS[args.command].run(args)
         return code
+    if args.command == "world":
+        return world_cli.run(args)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+#: R-CAP: the live API's numbers per batch request
+MAX_NUMBERS = 1000
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,7 @@ class Settings:
     #: allowlist of API keys; empty = every bearer key is a tenant
     api_keys: frozenset[str] = frozenset()
     #: R-CAP: numbers per batch request
-    max_numbers: int = 1000
+    max_numbers: int = MAX_NUMBERS
     #: R-MIXED: accept ids and E.164 numbers in one request
     allow_mixed_forms: bool = False
     #: R-JOB-CAP: pending or in-progress jobs per job type
@@ -52,7 +54,3 @@ class Settings:
     #: job retention: finished jobs kept per tenant, the oldest finished first out; an open job
     #: is never dropped (0 = keep all)
     max_jobs: int = 10_000
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def with_(self, **changes: Any) -> Settings:
-        return replace(self, **changes)

@@ -77,7 +77,79 @@ D_FILTER_MIN_DIGITS = "must contain at least 3 digits"
 D_CNAM_NEEDS_ENABLED = "requires cnam_listing_enabled to be true"
 D_EMERGENCY_ADDRESS_REQUIRED = "is required when emergency_enabled is true"
 D_EMERGENCY_ADDRESS_FORBIDDEN = "must be null or omitted when emergency_enabled is false"
-D_EMERGENCY_ADDRESS_UNKNOWN = "The emergency address does not exist or is not part of your account"
+
+# per-number outcomes of a job (O-*), also the single-number PATCH/DELETE answers
+D_FIELD_INVALID = "The field is invalid."  # the doc example's per-number error text
+D_NUMBER_GONE = "The phone number no longer exists on your account."
+D_STATUS = "The phone number cannot be modified while its status is '{status}'."
+D_HD_VOICE = "HD Voice is not available for this phone number."
+D_DELETION_LOCK = "The phone number has deletion lock enabled and cannot be deleted."
+D_JOB_EXPIRED = "The job expired before it could be processed."
+
+# injected faults (F-*): the sources give no 503 example
+T_UNAVAILABLE = "Service unavailable"
+D_UNAVAILABLE = "The service is temporarily unavailable. Please try again later."
+
+# body shape errors (R-TYPES, R-ENUMS, R-CNAM-FORMAT, ...), built from the schema's keywords
+D_TYPE = "must be {types}"
+TYPE_JOINER = " or "
+TYPE_WORDS = {"array": "an array", "object": "an object", "integer": "an integer", "null": "null"}
+TYPE_WORD = "a {name}"
+D_ONE_OF = "must be one of: {values}"
+D_CNAM_CHARACTERS = "must contain only letters, digits and spaces"
+D_MAX_LENGTH = "must be at most {limit} characters"
+D_MIN_LENGTH = "must be at least {limit} characters"
+D_CONST = "must be {value!r}"
+D_INVALID = "is invalid"
+
+# query strings, filters and list parameters
+D_QUERY_NAME = "is not a valid query parameter name"
+D_VALUE_AND_OBJECT = "cannot be both a value and an object"
+D_ONE_FORM = "must be given in one form only"
+D_GIVEN_ONCE = "must be given once"
+D_FILTER_NOT_OBJECT = "must be an object (filter[key]=value)"
+D_SINGLE_VALUE = "must be a single value"
+D_OPERATORS = "must be an object of operators"
+D_TRUE_OR_FALSE = "must be one of: true, false"
+D_EQ_ONLY = "supports only [eq]"
+D_VALUES = "must be a value or a list of values"
+D_REFERENCE = "must be a non-blank string of at most 250 characters"
+D_MAX_VALUES = "accepts at most {limit} values"
+D_PLUS_DIGITS = "values beginning with + must have 1 to 20 digits after the plus sign"
+D_NUMBERS_OR_IDS = "must be phone numbers in +E.164 format or phone number ids"
+
+# test controls (/_mock/clock, /_mock/faults)
+D_SECONDS = "must be a non-negative number"
+D_TEN_YEARS = "must be at most ten years"
+D_PAST_END_OF_TIME = "would move the clock past 9999-12-31T23:59:59.999Z"
+D_TIMESTAMP = "must be an ISO 8601 timestamp"
+D_AFTER_END_OF_TIME = "must not be after 9999-12-31T23:59:59.999Z"
+D_BACKWARDS = "cannot move the clock backwards"
+D_NUMBER = "must be a number"
+D_INTEGER_RANGE = "must be an integer from {low} to {high}"
+D_FAULT_FIELD = "is not a supported fault field"
+D_RETRY_AFTER = "must be from 0 to 3600 seconds"
+D_REGEX = "must be a regular expression"
+D_HTTP_METHOD = "must be an HTTP method"
+D_PROBABILITY = "must be greater than 0 and at most 1"
+
+# the cassette proxy (telnyx-mock record) and replay server (telnyx-mock replay)
+T_BAD_GATEWAY = "Bad gateway"
+D_BAD_GATEWAY = "The recording proxy could not get a response from the upstream {upstream} ({why})."
+T_NOT_RECORDED = "Not recorded"
+D_NOT_RECORDED = "telnyx-mock replay ({source}): {why}"
+# fault routes (C-FAULT-ROUTE, C-FAULT-LIMIT) and content codings (R-CONTENT-ENCODING)
+D_FAULT_ROUTE = (
+    "must be a path prefix (/phone_numbers/jobs), a glob (/phone_numbers/*/voice: * within one "
+    "segment, ** once for any number of segments) or plain text anchored with ^ and $ "
+    "(^/phone_numbers$), at most 256 characters; regular expressions are not supported"
+)
+D_FAULT_LIMIT = (
+    "A tenant can hold at most {limit} faults at once; DELETE /_mock/faults clears them."
+)
+D_CONTENT_ENCODING = (
+    "The request body must be sent without a Content-Encoding (only 'identity' is accepted)."
+)
 
 
 @dataclass(frozen=True)
@@ -115,7 +187,12 @@ class ApiError(Exception):
         super().__init__(self.status, [i.detail for i in self.items])
 
     def to_json(self) -> dict[str, Any]:
-        return {"errors": [item.to_json() for item in self.items]}
+        return r_error_envelope(self.items)
+
+
+def r_error_envelope(items: list[ErrorItem]) -> dict[str, Any]:
+    """R-ERROR-ENVELOPE: ``{"errors": [{code, title, detail, source?, meta: {url}}]}``."""
+    return {"errors": [item.to_json() for item in items]}
 
 
 def error(

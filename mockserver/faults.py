@@ -2,9 +2,10 @@
 
 A tenant's faults are rules checked in order against each data-plane request: ``latency`` delays
 it, ``status`` answers it with a Telnyx error envelope instead of the handler, ``drop`` closes the
-connection without a response. A rule can be scoped to a method, a route (a regular expression
-searched in the path without ``/v2``), the next ``times`` matching requests, or a probability
-drawn from the tenant's own seeded random source (never the global one).
+connection without a response. A rule can be scoped to a method, a route (a path prefix, a glob
+or an anchored literal, matched in linear time: ``mockserver/path_patterns.py``), the next
+``times`` matching requests, or a probability drawn from the tenant's own seeded random source
+(never the global one). A tenant holds at most ``MAX_FAULTS`` request faults at once.
 """
 
 from __future__ import annotations
@@ -12,13 +13,12 @@ from __future__ import annotations
 import builtins
 import logging
 import math
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver import errors as E
+from mockserver import errors
 from mockserver.ids import IdSource
-from mockserver.journal import strip_v2
+from mockserver.path_patterns import Matcher, RouteError, fault_route, strip_v2
 
 REQUEST_KINDS = ("status", "latency", "drop")
 JOB_KINDS = ("expire_jobs", "fail_jobs")
@@ -29,10 +29,8 @@ FIELDS = frozenset(
 )
 MAX_LATENCY_MS = 60_000
 DEFAULT_LIMIT = 100  # x-ratelimit-limit of an injected 429 (the live limits are not documented)
-
-# --- the emulator's own wording (the sources give no 503 example) --------------------------------
-T_UNAVAILABLE = "Service unavailable"
-D_UNAVAILABLE = "The service is temporarily unavailable. Please try again later."
+#: request faults one tenant may hold at once (C-FAULT-LIMIT): every request checks them all
+MAX_FAULTS = 20
 
 
 class ConnectionDropped(Exception):
@@ -62,11 +60,13 @@ class Fault:
     retry_after: float | None = None
     limit: int = DEFAULT_LIMIT
     fired: int = 0
+    matcher: Matcher | None = field(default=None, repr=False, compare=False)
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, bare_path: str) -> bool:
+        """Whether a request is in scope (``bare_path``: the path without ``/v2``)."""
         if self.method is not None and self.method != method:
             return False
-        return self.route is None or re.search(self.route, strip_v2(path)) is not None
+        return self.matcher is None or self.matcher.matches(bare_path)
 
     @property
     def label(self) -> str:
@@ -85,29 +85,42 @@ class Fault:
         )  # fmt: skip
         return out
 
-    def error(self) -> E.ApiError:
+    def error(self) -> errors.ApiError:
         """The Telnyx error envelope a ``status`` fault answers with."""
         if self.status == 429:
             wait = self.retry_after
-            return too_many_requests(self.limit, 0, math.ceil(wait if wait else 1), wait)
+            return r_rate_limit(self.limit, 0, math.ceil(wait if wait else 1), wait)
         if self.status == 503:
-            err = E.error(503, E.UNEXPECTED, T_UNAVAILABLE, D_UNAVAILABLE)
-        else:
-            err = E.error(500, E.UNEXPECTED, E.T_UNEXPECTED, E.D_UNEXPECTED)
-        if self.retry_after is not None:
-            err.headers["Retry-After"] = _seconds(self.retry_after)
-        return err
+            return f_fault_503(self.retry_after)
+        return f_fault_500(self.retry_after)
+
+
+def f_fault_500(retry_after: float | None) -> errors.ApiError:
+    """F-FAULT-500: an injected 500, 10007 as the catalogue has it; Retry-After only if set."""
+    err = errors.error(500, errors.UNEXPECTED, errors.T_UNEXPECTED, errors.D_UNEXPECTED)
+    if retry_after is not None:
+        err.headers["Retry-After"] = _seconds(retry_after)
+    return err
+
+
+def f_fault_503(retry_after: float | None) -> errors.ApiError:
+    """F-FAULT-503: an injected 503 'Service unavailable'; Retry-After only if set."""
+    err = errors.error(503, errors.UNEXPECTED, errors.T_UNAVAILABLE, errors.D_UNAVAILABLE)
+    if retry_after is not None:
+        err.headers["Retry-After"] = _seconds(retry_after)
+    return err
 
 
 def _seconds(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def too_many_requests(
+def r_rate_limit(
     limit: float, remaining: int, reset: int, retry_after: float | None
-) -> E.ApiError:
-    """The documented 429 (code 10011) with ``x-ratelimit-*`` and ``Retry-After`` headers."""
-    err = E.error(429, E.TOO_MANY_REQUESTS, E.T_TOO_MANY, E.D_TOO_MANY)
+) -> errors.ApiError:
+    """R-RATE-LIMIT: the documented 429 (code 10011) with ``x-ratelimit-*`` and ``Retry-After``
+    headers (the rate limiter's answer, and an injected 429's)."""
+    err = errors.error(429, errors.TOO_MANY_REQUESTS, errors.T_TOO_MANY, errors.D_TOO_MANY)
     err.headers = rate_headers(limit, remaining, reset)
     err.headers["Retry-After"] = _seconds(retry_after if retry_after is not None else 1)
     return err
@@ -126,13 +139,13 @@ def _number(body: dict[str, Any], name: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise E.bad_request("must be a number", pointer=f"/{name}")
+        raise errors.bad_request(errors.D_NUMBER, pointer=f"/{name}")
     try:
         number = float(value)  # an integer beyond the float range overflows here
     except OverflowError:
         number = math.inf
     if not math.isfinite(number):
-        raise E.bad_request("must be a number", pointer=f"/{name}")
+        raise errors.bad_request(errors.D_NUMBER, pointer=f"/{name}")
     return number
 
 
@@ -141,20 +154,21 @@ def _integer(body: dict[str, Any], name: str, low: int, high: int) -> int | None
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise E.bad_request(f"must be an integer from {low} to {high}", pointer=f"/{name}")
+        detail = errors.D_INTEGER_RANGE.format(low=low, high=high)
+        raise errors.bad_request(detail, pointer=f"/{name}")
     return value
 
 
 def parse_spec(body: Any, fault_id: str) -> Fault:
     """Validate a ``POST /_mock/faults`` body; every mistake is a 422 naming the field."""
     if not isinstance(body, dict):
-        raise E.error(400, E.INVALID_JSON, E.T_INVALID_JSON, E.D_NOT_AN_OBJECT)
+        raise errors.error(400, errors.INVALID_JSON, errors.T_INVALID_JSON, errors.D_NOT_AN_OBJECT)
     for name in body:
         if name not in FIELDS:
-            raise E.bad_request("is not a supported fault field", pointer=f"/{name}")
+            raise errors.bad_request(errors.D_FAULT_FIELD, pointer=f"/{name}")
     kind = body.get("kind")
     if kind not in KINDS:
-        raise E.bad_request(f"must be one of: {', '.join(KINDS)}", pointer="/kind")
+        raise errors.bad_request(errors.D_ONE_OF.format(values=", ".join(KINDS)), pointer="/kind")
     fault = Fault(fault_id, kind, times=_integer(body, "times", 1, 1_000_000))
     if kind in JOB_KINDS:
         fault.times = fault.times or 1
@@ -162,37 +176,50 @@ def parse_spec(body: Any, fault_id: str) -> Fault:
     if kind == "status":
         status = body.get("status")
         if status not in STATUSES:
-            raise E.bad_request("must be one of: 429, 500, 503", pointer="/status")
+            detail = errors.D_ONE_OF.format(values=", ".join(map(str, STATUSES)))
+            raise errors.bad_request(detail, pointer="/status")
         fault.status = status
         retry_after = _number(body, "retry_after")
         if retry_after is not None and not 0 <= retry_after <= 3600:
-            raise E.bad_request("must be from 0 to 3600 seconds", pointer="/retry_after")
+            raise errors.bad_request(errors.D_RETRY_AFTER, pointer="/retry_after")
         fault.retry_after = 1.0 if retry_after is None and status == 429 else retry_after
         fault.limit = _integer(body, "limit", 1, 1_000_000) or DEFAULT_LIMIT
     elif kind == "latency":
         ms = _integer(body, "ms", 0, MAX_LATENCY_MS)
         if ms is None:
-            raise E.bad_request(f"must be an integer from 0 to {MAX_LATENCY_MS}", pointer="/ms")
+            detail = errors.D_INTEGER_RANGE.format(low=0, high=MAX_LATENCY_MS)
+            raise errors.bad_request(detail, pointer="/ms")
         fault.ms = ms
     route = body.get("route")
     if route is not None:
-        if not isinstance(route, str):
-            raise E.bad_request("must be a regular expression", pointer="/route")
-        try:
-            re.compile(route)
-        except re.error:
-            raise E.bad_request("must be a regular expression", pointer="/route") from None
-        fault.route = route
+        fault.route, fault.matcher = route, c_fault_route(route)
     method = body.get("method")
     if method is not None:
         if not isinstance(method, str) or not method.isalpha():
-            raise E.bad_request("must be an HTTP method", pointer="/method")
+            raise errors.bad_request(errors.D_HTTP_METHOD, pointer="/method")
         fault.method = method.upper()
     probability = _number(body, "probability")
     if probability is not None and not 0 < probability <= 1:
-        raise E.bad_request("must be greater than 0 and at most 1", pointer="/probability")
+        raise errors.bad_request(errors.D_PROBABILITY, pointer="/probability")
     fault.probability = probability
     return fault
+
+
+def c_fault_route(route: Any) -> Matcher:
+    """C-FAULT-ROUTE: a route is a path prefix, a glob or an anchored literal (never a regex
+    run on the event loop); anything else is a 422 naming ``/route``."""
+    if not isinstance(route, str):
+        raise errors.bad_request(errors.D_FAULT_ROUTE, pointer="/route")
+    try:
+        return fault_route(route)
+    except RouteError:
+        raise errors.bad_request(errors.D_FAULT_ROUTE, pointer="/route") from None
+
+
+def c_fault_limit(held: int) -> None:
+    """C-FAULT-LIMIT: at most ``MAX_FAULTS`` request faults per tenant at once."""
+    if held >= MAX_FAULTS:
+        raise errors.bad_request(errors.D_FAULT_LIMIT.format(limit=MAX_FAULTS))
 
 
 class FaultSet:
@@ -205,6 +232,7 @@ class FaultSet:
 
     def add(self, body: Any) -> Fault:
         fault = parse_spec(body, f"fault_{self._next + 1}")
+        c_fault_limit(len(self._faults))
         self._next += 1
         self._faults.append(fault)
         return fault
@@ -220,8 +248,9 @@ class FaultSet:
         """
         delay = 0
         answer: Fault | None = None
+        bare = strip_v2(path)
         for fault in list(self._faults):
-            if (answer is not None and fault.kind != "latency") or not fault.matches(method, path):
+            if (answer is not None and fault.kind != "latency") or not fault.matches(method, bare):
                 continue
             if fault.probability is not None and self._rng.random() >= fault.probability:
                 continue
@@ -306,8 +335,8 @@ class Allowance:
     def headers(self) -> dict[str, str]:
         return rate_headers(self.limit, self.remaining, self.reset)
 
-    def error(self) -> E.ApiError:
-        return too_many_requests(self.limit, self.remaining, self.reset, self.wait)
+    def error(self) -> errors.ApiError:
+        return r_rate_limit(self.limit, self.remaining, self.reset, self.wait)
 
 
 class RateLimiter:

@@ -39,3 +39,9 @@ class IdSource:
         if state[2] is not None and not isinstance(state[2], float):
             raise ValueError("expected a float or null")
         self._rng.setstate((state[0], tuple(state[1]), state[2]))
+
+
+def c_determinism(seed: int, key: str) -> IdSource:
+    """C-DETERMINISM: a tenant's ids come from its own source, seeded by the server's seed and
+    the tenant's key: same seed, same requests, same ids."""
+    return IdSource(seed, key)

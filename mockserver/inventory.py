@@ -8,7 +8,6 @@ shared template; forking copies one dict and shares every index set until it is 
 from __future__ import annotations
 
 import copy
-import gc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -33,7 +32,6 @@ INDEXED_FIELDS: tuple[str, ...] = (
 )
 TAG_INDEX = "tags"
 PAYMENT_INDEX = "usage_payment_method"
-BIG_WORLD = 100_000  # numbers from which a loaded world is frozen out of the collector
 
 
 def _index_values(record: Record, name: str) -> Iterable[Any]:
@@ -218,15 +216,16 @@ class Inventory:
         self,
         numbers: NumberTable,
         indexes: dict[str, _Index],
-        world: dict[str, Any],
+        account: dict[str, Any],
     ) -> None:
         self.numbers = numbers
         self.indexes = indexes
-        #: the non-number parts of the world: connections, billing groups, addresses, profiles
-        self.world = world
-        self.connections: dict[str, str] = {c["id"]: c["name"] for c in world["connections"]}
-        self.billing_groups = {b["id"] for b in world["billing_groups"]}
-        self.emergency_addresses = {a["id"] for a in world["emergency_addresses"]}
+        #: the account's other resources, from the world file: connections, billing groups,
+        #: emergency addresses, messaging profiles
+        self.account = account
+        self.connections: dict[str, str] = {c["id"]: c["name"] for c in account["connections"]}
+        self.billing_groups = {b["id"] for b in account["billing_groups"]}
+        self.emergency_addresses = {a["id"] for a in account["emergency_addresses"]}
         #: the list's sort orders over the shared rows (``number_order``): built on first use,
         #: shared by every fork (it never depends on a tenant's changes)
         self.sort_orders: dict[Any, Any] = {}
@@ -262,10 +261,6 @@ class Inventory:
                 else _Index(_column_sets(base, name))
                 for name in ALL_INDEXES
             }
-        if len(base.ids) >= BIG_WORLD:
-            # millions of fresh containers, never garbage: out of the collector's sight, or the
-            # next full collection walks them all (seconds, in the middle of some request)
-            gc.freeze()
         return cls(NumberTable(base), indexes, header)
 
     def fork(self) -> Inventory:

@@ -1,19 +1,19 @@
 """The job engine: a transitions table and a pure function of a job and "now".
 
 A job waits ``pending`` until ``start_ms``, then processes one target every ``step_ms``
-(target ``i`` at ``start_ms + (i + 1) * step_ms``). Outcomes are decided by the world when a
-target is processed (see :mod:`mockserver.outcomes`) and stored on the job; everything else
+(target ``i`` at ``start_ms + (i + 1) * step_ms``). Outcomes are decided by the tenant's
+numbers when a target is processed (see :mod:`mockserver.outcomes`) and stored on the job; the rest
 (status, ``etc``, ``updated_at``) is computed from the job and the clock by :func:`progress`,
-so reading a job never moves it.
+so reading a job never moves it. The lifecycle rules of the fidelity manifest (``L-*``) are the
+functions named after them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from mockserver.errors import ErrorItem
-from mockserver.validation import Target
 
 PENDING = "pending"
 IN_PROGRESS = "in_progress"
@@ -27,6 +27,29 @@ EMERGENCY = "update_emergency_settings"
 DELETE = "delete_phone_numbers"
 TYPES = (UPDATE, EMERGENCY, DELETE)
 
+#: the body fields of update_phone_numbers that count as "updateable fields" (R-UPDATEABLE),
+#: saved in the job's parameters (R-PARAMETERS) and applied to each number (E-UPDATE)
+UPDATEABLE_FIELDS = (
+    "tags",
+    "add_tags",
+    "remove_tags",
+    "external_pin",
+    "customer_reference",
+    "connection_id",
+    "billing_group_id",
+    "hd_voice_enabled",
+    "deletion_lock_enabled",
+    "voice",
+)
+#: the body fields of update_emergency_settings saved in the job's parameters
+EMERGENCY_FIELDS = ("emergency_enabled", "emergency_address_id")
+#: the job's parameters for each type (a delete job keeps only its targets)
+PARAMETER_FIELDS: dict[str, tuple[str, ...]] = {
+    UPDATE: UPDATEABLE_FIELDS,
+    EMERGENCY: EMERGENCY_FIELDS,
+    DELETE: (),
+}
+
 #: allowed moves; a zero-length job may go straight from pending to an end state
 TRANSITIONS: dict[str, frozenset[str]] = {
     PENDING: frozenset({IN_PROGRESS, COMPLETED, FAILED, EXPIRED}),
@@ -39,8 +62,21 @@ OPEN = frozenset({PENDING, IN_PROGRESS})
 FINAL = frozenset({COMPLETED, FAILED, EXPIRED})
 
 
-def can_move(src: str, dst: str) -> bool:
+def l_states(src: str, dst: str) -> bool:
+    """L-STATES: whether a job may move from ``src`` to ``dst`` (``TRANSITIONS``); :func:`progress`
+    makes only these moves, and the state-machine tests check every observed move with this."""
     return src == dst or dst in TRANSITIONS[src]
+
+
+class Target(NamedTuple):
+    """One number a job acts on, and the form it was given in (a tuple: cheap by the thousand)."""
+
+    id: str
+    phone_number: str
+    given_as: str  # "id" or "phone_number"
+
+    def operation(self) -> dict[str, str]:
+        return {"id": self.id, "phone_number": self.phone_number}
 
 
 @dataclass
@@ -67,7 +103,7 @@ class Job:
     customer_reference: str | None = None
     #: the job never starts and ends ``expired`` at this time (a fault or a setting)
     expire_ms: int | None = None
-    #: outcomes of processed targets, in target order (filled as the store settles time)
+    #: outcomes of processed targets, in target order (filled as the tenant settles time)
     outcomes: list[Outcome] = field(default_factory=list)
 
     def target_time(self, index: int) -> int:
@@ -89,8 +125,9 @@ class Progress:
     etc_ms: int
 
 
-def processed_at(job: Job, now_ms: int) -> int:
-    """How many targets have been processed by ``now_ms`` (pure)."""
+def l_timing(job: Job, now_ms: int) -> int:
+    """L-TIMING: how many targets have been processed by ``now_ms`` (pure): none while pending,
+    then one every ``step_ms``."""
     if job.expires_before_start() or now_ms < job.start_ms:
         return 0
     if job.step_ms <= 0:
@@ -98,19 +135,37 @@ def processed_at(job: Job, now_ms: int) -> int:
     return min(len(job.targets), (now_ms - job.start_ms) // job.step_ms)
 
 
+def l_expired(job: Job, now_ms: int) -> Progress | None:
+    """L-EXPIRED: a job that expires before it starts is pending, then expired; ``None`` for
+    every other job."""
+    if not job.expires_before_start():
+        return None
+    assert job.expire_ms is not None
+    if now_ms >= job.expire_ms:
+        return Progress(EXPIRED, 0, job.expire_ms, job.expire_ms)
+    return Progress(PENDING, 0, job.created_ms, job.expire_ms)
+
+
+def l_completed(job: Job) -> bool:
+    """L-COMPLETED: a processed job is completed when at least one target succeeded."""
+    return any(o.ok for o in job.outcomes[: len(job.targets)])
+
+
+def l_failed(job: Job) -> bool:
+    """L-FAILED: a processed job where no target succeeded is failed."""
+    return not l_completed(job)
+
+
 def progress(job: Job, now_ms: int) -> Progress:
     """The job as it is at ``now_ms``; needs the outcomes of processed targets to be settled."""
-    if job.expires_before_start():
-        assert job.expire_ms is not None
-        if now_ms >= job.expire_ms:
-            return Progress(EXPIRED, 0, job.expire_ms, job.expire_ms)
-        return Progress(PENDING, 0, job.created_ms, job.expire_ms)
-    n = processed_at(job, now_ms)
+    expired = l_expired(job, now_ms)
+    if expired is not None:
+        return expired
+    n = l_timing(job, now_ms)
     total = len(job.targets)
     if now_ms < job.start_ms:
         return Progress(PENDING, 0, job.created_ms, job.end_ms)
     if n < total:
         updated = job.start_ms if n == 0 else job.target_time(n - 1)
         return Progress(IN_PROGRESS, n, updated, job.end_ms)
-    succeeded = any(o.ok for o in job.outcomes[:total])
-    return Progress(COMPLETED if succeeded else FAILED, total, job.end_ms, job.end_ms)
+    return Progress(FAILED if l_failed(job) else COMPLETED, total, job.end_ms, job.end_ms)

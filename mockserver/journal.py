@@ -1,27 +1,28 @@
 """The request journal: every data-plane request and its response, per tenant, bounded in size.
 
 Entries keep the raw bytes (up to ``Settings.journal_body_bytes`` per body) and decode them only
-when read, so recording costs a copy, not a parse. The ``Authorization`` header is never stored:
-an entry names its key by a short fingerprint only. Requests without a valid key go to one
-anonymous journal.
+when read, so recording costs a copy, not a parse. Secret headers (``Authorization``, cookies,
+``X-Api-Key``: ``mockserver.scrub.SECRET_HEADERS``) are never stored: an entry names its key by a
+short fingerprint only. Requests without a valid key go to one anonymous journal, which anyone
+may read (``GET /_mock/journal`` without a key: it is how a 401 is debugged), so its bodies are
+redacted as they are recorded: every ``external_pin`` becomes ``REDACTED`` (C-JOURNAL-ANONYMOUS).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver import scrub
 from mockserver.clock import iso_ms
+from mockserver.path_patterns import Matcher, journal_path, strip_v2
 
 #: headers never written to the journal
-SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
-
-_PLACEHOLDER = re.compile(r"\\\{[^/{}]+\\\}")
+SECRET_HEADERS = scrub.SECRET_HEADERS
 
 
 def fingerprint(key: str | None) -> str | None:
@@ -31,17 +32,19 @@ def fingerprint(key: str | None) -> str | None:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
 
 
-def strip_v2(path: str) -> str:
-    """The path without the ``/v2`` prefix (the emulator answers both forms)."""
-    if path == "/v2" or path.startswith("/v2/"):
-        return path[3:] or "/"
-    return path
+def path_matcher(pattern: str) -> Matcher:
+    """A matcher for ``pattern``: ``/v2`` optional, ``{name}`` matches one path segment (linear
+    time: ``mockserver/path_patterns.py``; the pattern comes from the query string)."""
+    return journal_path(pattern)
 
 
-def path_matcher(pattern: str) -> re.Pattern[str]:
-    """A matcher for ``pattern``: ``/v2`` optional, ``{name}`` matches one path segment."""
-    regex = _PLACEHOLDER.sub("[^/]+", re.escape(strip_v2(pattern)))
-    return re.compile(regex)
+def c_journal_anonymous(raw: bytes, size: int) -> tuple[bytes, int]:
+    """C-JOURNAL-ANONYMOUS: a body of the anonymous journal with its secret fields redacted
+    (a body cut short is redacted as far as it goes); ``size`` follows a complete body."""
+    found = scrub.json_bytes(raw, scrub.SECRET_FIELDS) if raw else None
+    if found is None:
+        return raw, size
+    return found, len(found) if len(raw) == size else size
 
 
 def decode_body(raw: bytes, size: int) -> Any:
@@ -109,9 +112,11 @@ class Entry:
 class Journal:
     """One tenant's journal: the last ``size`` entries, oldest first."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, *, redact: bool = False) -> None:
         self._entries: deque[Entry] = deque(maxlen=max(0, size))
         self.total = 0
+        #: the anonymous journal: bodies are redacted before they are kept
+        self.redact = redact
 
     @property
     def dropped(self) -> int:
@@ -135,6 +140,9 @@ class Journal:
         fault: str | None,
     ) -> Entry:
         self.total += 1
+        if self.redact:
+            request, request_size = c_journal_anonymous(request, request_size)
+            response, response_size = c_journal_anonymous(response, response_size)
         entry = Entry(
             self.total, at_ms, key, method, path, query,
             tuple((k, v) for k, v in headers if k not in SECRET_HEADERS),
@@ -151,7 +159,7 @@ class Journal:
             found = (e for e in found if e.method == wanted)
         if path:
             matcher = path_matcher(path)
-            found = (e for e in found if matcher.fullmatch(strip_v2(e.path)))
+            found = (e for e in found if matcher.matches(strip_v2(e.path)))
         return list(found)
 
     def clear(self) -> int:
@@ -174,7 +182,7 @@ class Journals:
     def of(self, key: str | None) -> Journal:
         journal = self._journals.get(key)
         if journal is None:
-            journal = self._journals[key] = Journal(self.size)
+            journal = self._journals[key] = Journal(self.size, redact=key is None)
         return journal
 
     def clear(self, key: str | None) -> int:
@@ -183,3 +191,7 @@ class Journals:
 
     def clear_all(self) -> None:
         self._journals.clear()
+
+    def keys(self) -> list[str]:
+        """The keys that sent at least one journaled request, in the order they first did."""
+        return [key for key, journal in self._journals.items() if key is not None and journal.total]

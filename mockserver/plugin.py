@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from mockserver.clock import ManualClock
     from mockserver.config import Settings
+    from mockserver.journal import Journals
 
 JSON = dict[str, Any]
 DEFAULT_API_KEY = "test-key"
@@ -66,14 +67,33 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 class MockHandle:
-    """A test's view of one emulator, acting as one tenant (``api_key``) over HTTP.
+    """A test's view of one emulator: its helpers act on the tenant of the keys the test used.
 
-    ``advance`` moves the emulator's own clock, so time passes for every tenant; everything else
-    (reads, faults, journal, ``run_jobs``) acts on the handle's tenant.
+    Which tenant (bearer key) the helpers read and change:
+
+    - the key given by ``@pytest.mark.telnyx_mock(api_key=...)``/``--telnyx-mock-api-key``, or
+      by :meth:`for_key`;
+    - otherwise the one key the test's own requests have used so far (any client: the official
+      SDK with ``api_key="k"``, ``.client``, urllib on the server fixture, ...);
+    - before any request, the handle's own key (``.api_key``, that of ``.client``).
+
+    A mismatch never passes quietly: when the helpers act on one key and the test's requests
+    use only others, the next helper call (and the end of the test) fails naming both; when
+    the test used several keys and none was given, a helper fails asking which
+    (:meth:`for_key`). ``advance`` moves the emulator's own clock, so every key of the test at
+    once (the emulator is the test's own); ``run_jobs`` runs the jobs of every key it used.
     """
 
     def __init__(
-        self, app: Starlette, clock: ManualClock, client: httpx.Client, origin: str, api_key: str
+        self,
+        app: Starlette,
+        clock: ManualClock,
+        client: httpx.Client,
+        origin: str,
+        api_key: str,
+        *,
+        explicit: bool = False,
+        checked: bool = True,
     ) -> None:
         self.app = app
         self.clock = clock
@@ -81,15 +101,66 @@ class MockHandle:
         self.origin = origin
         self.api_key = api_key
         self.base_url = f"{origin}/v2"
+        self._bound: str | None = api_key if explicit else None
+        self._checked = checked
+        self._seen: dict[str, None] = {}  # keys the test's requests used, in first-use order
+        self._acted = False
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+    # -- which tenant -----------------------------------------------------------------------------
+    @property
+    def keys(self) -> list[str]:
+        """The keys the test's requests have used (the handle's own reads are not requests)."""
+        journals: Journals = self.app.state.journals
+        self._seen.update(dict.fromkeys(journals.keys()))
+        return list(self._seen)
+
+    @property
+    def tenant_key(self) -> str:
+        """The key the helpers act on (see the class); an AssertionError on a mismatch."""
+        used = self.keys
+        if self._bound is None:
+            if len(used) > 1:
+                raise AssertionError(
+                    f"telnyx_mock: this test's requests used {len(used)} keys "
+                    f"({', '.join(map(repr, used))}); say which tenant the helper should act "
+                    "on: telnyx_mock.for_key(KEY) or @pytest.mark.telnyx_mock(api_key=KEY)"
+                )
+            self._bound = used[0] if used else self.api_key
+        self._check(used)
+        self._acted = True
+        return self._bound
+
+    def for_key(self, key: str) -> MockHandle:
+        """The same emulator, with the helpers acting on ``key``'s tenant."""
+        return MockHandle(
+            self.app, self.clock, self.client, self.origin, key, explicit=True, checked=False
+        )
+
+    def _check(self, used: list[str]) -> None:
+        key = self._bound
+        if not self._checked or key is None or not used or key in used:
+            return
+        raise AssertionError(
+            f"telnyx_mock: the handle acts on tenant {key!r}, but this test's requests used "
+            f"{', '.join(map(repr, used))}: the helpers would see an empty tenant. Give the "
+            f"client api_key={key!r} (telnyx_mock.api_key), or act on theirs with "
+            f"@pytest.mark.telnyx_mock(api_key={used[0]!r}) or telnyx_mock.for_key({used[0]!r})"
+        )
+
+    def verify(self) -> None:
+        """At the end of the test: the mismatch check, if a helper acted on a tenant."""
+        if self._acted:
+            self._check(self.keys)
+
+    def _call(self, method: str, path: str, *, key: str | None = None, **kwargs: Any) -> Any:
         """The ``data`` of a successful response; an AssertionError for anything else.
 
         Marked internal: the handle's own reads are never journaled, faulted or rate limited.
         """
         from mockserver.http.middleware import INTERNAL
 
-        headers = {INTERNAL: "1"}
+        tenant = self.tenant_key if key is None else key
+        headers = {INTERNAL: "1", "Authorization": f"Bearer {tenant}"}
         response = self.client.request(method, f"{self.origin}{path}", headers=headers, **kwargs)
         if response.status_code >= 400:
             raise AssertionError(
@@ -100,12 +171,22 @@ class MockHandle:
 
     # -- time and jobs ----------------------------------------------------------------------------
     def advance(self, seconds: float) -> None:
-        """Move the emulator's clock forward (jobs of every tenant progress)."""
+        """Move the emulator's clock forward: the jobs of every key the test used progress."""
         self.clock.advance(round(seconds * 1000))
 
-    def run_jobs(self) -> None:
-        """Run every open job of the handle's tenant to its end."""
-        self._call("POST", "/_mock/jobs/run")
+    def run_jobs(self) -> list[JSON]:
+        """Run every open job of every key the test used (or of the handle's tenant) to its end;
+        returns the jobs it ran."""
+        used = self.keys
+        if self._bound is None and len(used) > 1:
+            keys = used
+        else:
+            first = self.tenant_key  # binds the handle (and checks it)
+            keys = [first, *(k for k in used if k != first)]
+        ran: list[JSON] = []
+        for key in keys:
+            ran.extend(cast("list[JSON]", self._call("POST", "/_mock/jobs/run", key=key)))
+        return ran
 
     def reset(self) -> None:
         """Forget the handle's tenant, its faults and its journal (``/_mock/reset`` does all)."""
@@ -174,8 +255,9 @@ class MockHandle:
             raise AssertionError(f"expected no {method.upper()} {path}, received:\n{lines}")
 
 
-def _options(request: pytest.FixtureRequest) -> tuple[Settings, str]:
-    """Settings and api key for a test: options/ini, then markers (the closest wins)."""
+def _options(request: pytest.FixtureRequest) -> tuple[Settings, str, bool]:
+    """Settings and api key for a test: options/ini, then markers (the closest wins); and
+    whether the key was given (else the handle follows the keys the test uses)."""
     from mockserver.config import Settings
 
     config = request.config
@@ -188,6 +270,7 @@ def _options(request: pytest.FixtureRequest) -> tuple[Settings, str]:
         if marker.args:
             pytest.fail("telnyx_mock marker: give settings as keywords", pytrace=False)
         given.update(marker.kwargs)
+    explicit = "api_key" in given
     api_key = str(given.pop("api_key", DEFAULT_API_KEY))
     if "seed" in given:
         try:
@@ -203,10 +286,10 @@ def _options(request: pytest.FixtureRequest) -> tuple[Settings, str]:
     if unknown:
         message = f"telnyx_mock: unknown setting(s) {unknown}; known: {sorted(known)}"
         pytest.fail(message, pytrace=False)
-    return Settings(**{"manual_clock": True, **given}), api_key
+    return Settings(**{"manual_clock": True, **given}), api_key, explicit
 
 
-def _in_process(settings: Settings, api_key: str) -> MockHandle:
+def _in_process(settings: Settings, api_key: str, explicit: bool) -> MockHandle:
     from mockserver.app import create_app
     from mockserver.clock import ManualClock
     from mockserver.transport import client
@@ -215,8 +298,16 @@ def _in_process(settings: Settings, api_key: str) -> MockHandle:
     app = create_app(settings, clock=clock)
     origin = "https://api.telnyx.com"
     return MockHandle(
-        app, clock, client(app, api_key=api_key, base_url=f"{origin}/v2"), origin, api_key
-    )
+        app, clock, client(app, api_key=api_key, base_url=f"{origin}/v2"), origin, api_key,
+        explicit=explicit,
+    )  # fmt: skip
+
+
+def _verify(handle: MockHandle) -> None:
+    try:
+        handle.verify()
+    except AssertionError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture
@@ -225,6 +316,7 @@ def telnyx_mock(request: pytest.FixtureRequest) -> Iterator[MockHandle]:
     handle = _in_process(*_options(request))
     with handle.client:
         yield handle
+    _verify(handle)
 
 
 @pytest.fixture
@@ -299,11 +391,15 @@ def telnyx_mock_server(
     request: pytest.FixtureRequest, _telnyx_mock_servers: dict[str, _Server]
 ) -> Iterator[MockHandle]:
     """The emulator on an ephemeral port (one per session and settings), reset for this test."""
-    settings, api_key = _options(request)
+    settings, api_key, explicit = _options(request)
     server = _telnyx_mock_servers.get(repr(settings))
     if server is None:
         server = _telnyx_mock_servers[repr(settings)] = _Server(settings)
     server.reset()
     headers = {"Authorization": f"Bearer {api_key}"}
     with httpx.Client(base_url=f"{server.origin}/v2", headers=headers) as client:
-        yield MockHandle(server.app, server.clock, client, server.origin, api_key)
+        handle = MockHandle(
+            server.app, server.clock, client, server.origin, api_key, explicit=explicit
+        )
+        yield handle
+    _verify(handle)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from mockserver import errors as E
+from mockserver import errors
 
 _KEY = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])*)")
 _PART = re.compile(r"\[([^\[\]]*)\]")
@@ -29,33 +29,33 @@ def parse(items: Iterable[tuple[str, str]]) -> dict[str, Any]:
     for key, value in items:
         match = _KEY.fullmatch(key)
         if match is None:
-            raise E.bad_request("is not a valid query parameter name", parameter=key)
+            raise errors.bad_request(errors.D_QUERY_NAME, parameter=key)
         parts = [match.group(1), *_PART.findall(match.group(2))]
         is_list = parts[-1] == ""
         if is_list:
             parts = parts[:-1]
         if any(p == "" for p in parts):
-            raise E.bad_request("is not a valid query parameter name", parameter=key)
+            raise errors.bad_request(errors.D_QUERY_NAME, parameter=key)
         node = out
         for depth, part in enumerate(parts[:-1]):
             child = node.setdefault(part, {})
             if not isinstance(child, dict):
-                raise E.bad_request(
-                    "cannot be both a value and an object", parameter=_wire(parts[: depth + 1])
+                raise errors.bad_request(
+                    errors.D_VALUE_AND_OBJECT, parameter=_wire(parts[: depth + 1])
                 )
             node = child
         leaf = parts[-1]
         existing = node.get(leaf)
         if isinstance(existing, dict):
-            raise E.bad_request("cannot be both a value and an object", parameter=_wire(parts))
+            raise errors.bad_request(errors.D_VALUE_AND_OBJECT, parameter=_wire(parts))
         if existing is None:
             node[leaf] = [value] if is_list else value
         elif is_list and isinstance(existing, list):
             existing.append(value)
         elif is_list or isinstance(existing, list):
-            raise E.bad_request("must be given in one form only", parameter=_wire(parts))
+            raise errors.bad_request(errors.D_ONE_FORM, parameter=_wire(parts))
         else:
-            raise E.bad_request("must be given once", parameter=_wire(parts))
+            raise errors.bad_request(errors.D_GIVEN_ONCE, parameter=_wire(parts))
     return out
 
 

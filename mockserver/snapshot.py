@@ -18,18 +18,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
-from mockserver import __version__, fastcheck, schemas
-from mockserver import errors as E
+from mockserver import __version__, errors, fastcheck, schemas
 from mockserver.faults import Fault, FaultSet, parse_spec
 from mockserver.inventory import Inventory
-from mockserver.jobs import TYPES, Job, Outcome
-from mockserver.validation import Target
+from mockserver.jobs import TYPES, Job, Outcome, Target
+from mockserver.tenant import Tenant
 from mockserver.world_check import WORLD_SCHEMA, pointer
-
-if TYPE_CHECKING:
-    from mockserver.store import Tenant
 
 FORMAT = "telnyx-mock-state"
 #: the document's layout; a snapshot of another version (or another emulator version) is refused
@@ -54,7 +50,7 @@ class SnapshotError(ValueError):
 
 def world_fingerprint(template: Inventory) -> str:
     """Which world a document's changes are relative to: its non-number parts and its ids."""
-    digest = hashlib.sha256(repr(sorted(template.world.items())).encode())
+    digest = hashlib.sha256(repr(sorted(template.account.items())).encode())
     ids = template.order
     digest.update(f"{len(ids)}:{ids[0] if ids else ''}:{ids[-1] if ids else ''}".encode())
     return digest.hexdigest()[:16]
@@ -199,12 +195,12 @@ def _number(template: Inventory, record: Any, where: str) -> dict[str, Any]:
     return result
 
 
-def _error_item(value: Any, where: str) -> E.ErrorItem:
+def _error_item(value: Any, where: str) -> errors.ErrorItem:
     item = Reader(value, where)
     source = (
         item.child("source", null=True) if isinstance(value, dict) and "source" in value else None
     )
-    return E.ErrorItem(
+    return errors.ErrorItem(
         item.field("code", str),
         item.field("title", str),
         item.field("detail", str),
@@ -237,10 +233,10 @@ def _job(value: Any, where: str, known: Callable[[str], bool]) -> Job:
     if not fastcheck.is_valid(_PARAMETER_SCHEMAS[job_type], parameters):
         raise SnapshotError(job.at("parameters"), f"is not a valid {job_type} request body")
     outcomes = []
-    for errors, at in _items(job, "outcomes"):
-        if not isinstance(errors, list):
+    for found, at in _items(job, "outcomes"):
+        if not isinstance(found, list):
             raise SnapshotError(at, "must be a list of errors")
-        outcomes.append(Outcome([_error_item(e, f"{at}/{n}") for n, e in enumerate(errors)]))
+        outcomes.append(Outcome([_error_item(e, f"{at}/{n}") for n, e in enumerate(found)]))
     if len(outcomes) > len(targets):
         raise SnapshotError(job.at("outcomes"), "has more outcomes than the job has targets")
     return Job(
@@ -274,7 +270,7 @@ def read_faults(value: Any, where: str, faults: FaultSet) -> FaultSet:
             spec["limit"] = fault.integer("limit", low=1)
         try:
             parsed = parse_spec(spec, fault.field("id", str))
-        except E.ApiError as exc:
+        except errors.ApiError as exc:
             item_pointer = exc.items[0].pointer or ""
             raise SnapshotError(at + item_pointer, exc.items[0].detail) from None
         parsed.fired = fault.integer("fired")

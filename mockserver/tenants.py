@@ -1,4 +1,7 @@
-"""Tenants: every bearer key gets its own world, seeded from the template on first use.
+"""Tenants: every bearer key gets its own tenant, forked from the template on first use.
+
+Authentication is here too (R-AUTH, R-AUTH-ALLOWLIST, R-TENANTS, in the manifest's order): the
+middleware resolves a request's key once and hands the tenant on in the request's state.
 
 A server left running sees keys come and go (a CI farm uses a key per run), so tenants leave
 too: a tenant idle for ``Settings.tenant_idle_s`` (wall-clock time since its last request) is
@@ -14,12 +17,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 
-from mockserver import errors as E
+from mockserver import errors
 from mockserver.clock import Clock
 from mockserver.config import Settings
 from mockserver.inventory import Inventory
 from mockserver.journal import fingerprint
-from mockserver.store import Tenant
+from mockserver.tenant import Tenant
 
 log = logging.getLogger("mockserver")
 
@@ -28,8 +31,9 @@ IDLE = "idle"
 LRU = "max-tenants"
 
 
-def bearer_key(header: str | None) -> str | None:
-    """The key of an ``Authorization: Bearer <key>`` header, else ``None``."""
+def r_auth(header: str | None) -> str | None:
+    """R-AUTH: the key of an ``Authorization: Bearer <key>`` header; ``None`` (the 401) without
+    a header, for another scheme or an empty key."""
     if not header:
         return None
     scheme, _, key = header.partition(" ")
@@ -37,6 +41,18 @@ def bearer_key(header: str | None) -> str | None:
     if scheme.lower() != "bearer" or not key or " " in key:
         return None
     return key
+
+
+def r_auth_allowlist(key: str | None, allowed: frozenset[str]) -> str | None:
+    """R-AUTH-ALLOWLIST: with an allowlist (``--api-key``), any other key is the same 401."""
+    if key is None or (allowed and key not in allowed):
+        return None
+    return key
+
+
+def r_tenants(key: str, settings: Settings, template: Inventory, clock: Clock) -> Tenant:
+    """R-TENANTS: a key's own tenant (numbers, jobs, ids, clock), forked from the template."""
+    return Tenant(key, settings, template, clock)
 
 
 class Tenants:
@@ -63,16 +79,12 @@ class Tenants:
 
     def accepted_key(self, header: str | None) -> str | None:
         """The key of an ``Authorization`` header if it is usable and allowed, else ``None``."""
-        key = bearer_key(header)
-        if key is None or (self.settings.api_keys and key not in self.settings.api_keys):
-            return None
-        return key
+        return r_auth_allowlist(r_auth(header), self.settings.api_keys)
 
-    def authenticate(self, header: str | None) -> Tenant:
-        """The tenant of a request; 401 (10009) without a usable key or outside the allowlist."""
-        key = self.accepted_key(header)
+    def authenticate(self, key: str | None) -> Tenant:
+        """The tenant of an accepted key; 401 (10009) for ``None`` (no usable or allowed key)."""
         if key is None:
-            raise E.unauthorized()
+            raise errors.unauthorized()
         return self.get(key)
 
     def get(self, key: str) -> Tenant:
@@ -85,7 +97,7 @@ class Tenants:
             limit = self.settings.max_tenants
             while limit and len(self._tenants) >= limit:
                 self._evict(next(iter(self._tenants)), LRU)
-            tenant = self._tenants[key] = Tenant(key, self.settings, self.template, self.clock)
+            tenant = self._tenants[key] = r_tenants(key, self.settings, self.template, self.clock)
         else:
             self._tenants.move_to_end(key)
         self._seen[key] = now
@@ -132,7 +144,7 @@ class Tenants:
 
     def fresh(self, key: str) -> Tenant:
         """A new tenant for ``key`` from the template, not stored (see :meth:`put`)."""
-        return Tenant(key, self.settings, self.template, self.clock)
+        return r_tenants(key, self.settings, self.template, self.clock)
 
     def put(self, key: str, tenant: Tenant) -> None:
         """Store ``tenant`` as ``key``'s (a snapshot being read), as its most recent use."""
@@ -140,8 +152,9 @@ class Tenants:
         self._tenants.move_to_end(key)
         self._seen[key] = self.wall()
 
-    def keys(self) -> list[str]:
-        """Every live tenant's key, least recently used first."""
+    def known_keys(self) -> list[str]:
+        """The keys of the tenants the server holds, least recently used first (never shown:
+        fingerprint)."""
         return list(self._tenants)
 
     def peek(self, key: str) -> Tenant | None:

@@ -5,16 +5,24 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from mockserver import errors
 from mockserver.clock import iso_ms
 from mockserver.inventory import Inventory, Record
-from mockserver.jobs import Job, Progress
+from mockserver.jobs import EXPIRED, Job, Progress, progress
+
+Operations = list[dict[str, Any]]
+
+#: L-EXPIRED: what each target of an expired job fails with
+_EXPIRED_ERROR = errors.ErrorItem(
+    errors.UNEXPECTED, errors.T_UNEXPECTED, errors.D_JOB_EXPIRED, "/base"
+).to_json()
 
 
-def job_view(job: Job, prog: Progress, *, as_created: bool = False) -> dict[str, Any]:
-    """``PhoneNumbersJob``. ``as_created`` renders the job at the instant it was accepted."""
-    processed = 0 if as_created else prog.processed
-    successful: list[dict[str, Any]] = []
-    failed: list[dict[str, Any]] = []
+def l_partition(job: Job, processed: int, status: str) -> tuple[Operations, Operations, Operations]:
+    """L-PARTITION: (successful, pending, failed) operations; together exactly the targets. An
+    expired job has no pending operation: its targets fail with 10007 (L-EXPIRED)."""
+    successful: Operations = []
+    failed: Operations = []
     for target, outcome in zip(job.targets[:processed], job.outcomes, strict=False):
         if outcome.ok:
             successful.append(target.operation())
@@ -23,11 +31,24 @@ def job_view(job: Job, prog: Progress, *, as_created: bool = False) -> dict[str,
             item["errors"] = [e.to_json() for e in outcome.errors]
             failed.append(item)
     pending = [{"id": i, "phone_number": p} for i, p, _ in job.targets[processed:]]
-    if not as_created and prog.status == "expired":
+    if status == EXPIRED:
         failed.extend(
             {**t.operation(), "errors": [_EXPIRED_ERROR]} for t in job.targets[processed:]
         )
         pending = []
+    return successful, pending, failed
+
+
+def r_job_shape(job: Job, now: int) -> dict[str, Any]:
+    """R-JOB-SHAPE: the 202's job, as it was the instant it was accepted (pending, every target
+    a pending operation)."""
+    return job_view(job, progress(job, now), as_created=True)
+
+
+def job_view(job: Job, prog: Progress, *, as_created: bool = False) -> dict[str, Any]:
+    """``PhoneNumbersJob``. ``as_created`` renders the job at the instant it was accepted."""
+    processed = 0 if as_created else prog.processed
+    successful, pending, failed = l_partition(job, processed, "" if as_created else prog.status)
     return {
         "id": job.id,
         "record_type": "phone_numbers_job",
@@ -50,14 +71,6 @@ def _copy_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
     """A copy callers may change: the (long) list of strings copied flat, the rest deeply."""
     return {k: list(v) if k == "phone_numbers" else copy.deepcopy(v) for k, v in parameters.items()}
 
-
-_EXPIRED_ERROR: dict[str, Any] = {
-    "code": "10007",
-    "title": "Unexpected error",
-    "detail": "The job expired before it could be processed.",
-    "source": {"pointer": "/base"},
-    "meta": {"url": "https://developers.telnyx.com/docs/overview/errors/10007"},
-}
 
 _VOICE_FLAGS = {
     "call_forwarding_enabled": ("call_forwarding", "call_forwarding_enabled"),

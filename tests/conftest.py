@@ -22,8 +22,8 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )  # fmt: skip
 settings.register_profile("dev", max_examples=200, deadline=None)
-# `make fuzz` (pytest tests/test_fuzz*.py --hypothesis-profile fuzz): each of the 36 fuzz tests
-# runs max_examples examples (under "ci" only 12: tests/fuzz_support.py), 36 x 350 = 12,600 cases
+# `make fuzz` (pytest tests/test_fuzz*.py --hypothesis-profile fuzz): each of the 39 fuzz tests
+# runs max_examples examples (under "ci" only 12: tests/fuzz_support.py), 39 x 350 = 13,650 cases
 # >= the 10,000 target, counted and checked at the end of the run by tests/fuzz_support.py
 settings.register_profile("fuzz", max_examples=350, deadline=None, print_blob=True)
 settings.load_profile("ci")

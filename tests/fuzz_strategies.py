@@ -125,6 +125,38 @@ def bodies(path: str) -> st.SearchStrategy[Any]:
     return st.one_of(plausible, plausible, plausible, any_fields, json_values)
 
 
+# -- fault routes (issue 17: a route used to be a regex run on the event loop) --------------------
+#: classic catastrophic-backtracking regexes, the issue's own first
+REDOS_ROUTES = [
+    "^/(a+)+$", "(a|aa)+$", "^(a|a?)+$", "(.*a){12}", "^/([a-z]+)*!$", "(x+x+)+y",
+    "^/phone_numbers/(\\d+)+$", "(?:a|b|ab)*c", "((a*)*)*b",
+]  # fmt: skip
+#: what the route syntax is made of, regex and glob operators included
+ROUTE_ALPHABET = "ab/!*^$\\.+?()[]{}|"
+route_segments = st.text("ab*", max_size=5)
+glob_routes = st.lists(st.one_of(route_segments, st.just("**")), min_size=1, max_size=5).map(
+    lambda segments: "/" + "/".join(segments)
+)
+fault_routes = st.one_of(
+    st.sampled_from(REDOS_ROUTES),
+    glob_routes,
+    st.sampled_from(["^/", "", "^/v2/phone_numbers/jobs", "/v2", "/phone_numbers/*/voice"]),
+    st.builds(
+        lambda a, text, z: a + text + z,
+        st.sampled_from(["", "^", "/", "^/"]),
+        st.text("ab/!\\.", max_size=10),
+        st.sampled_from(["", "$"]),
+    ),
+    st.text(ROUTE_ALPHABET, max_size=24),
+    st.integers(250, 300).map(lambda n: "/" + "a" * n),  # around the length limit
+    any_text,
+)
+#: paths to send at a fault's route: segments of the same letters, /v2 or not
+fault_paths = st.tuples(
+    st.sampled_from(["", "/v2"]),
+    st.lists(st.text("ab!", max_size=5), min_size=1, max_size=5),
+).map(lambda pair: pair[0] + "/" + "/".join(pair[1]))
+
 # -- bodies of the test controls ------------------------------------------------------------------
 numbers_or_anything = maybe(st.one_of(st.integers(-5, 10**9), st.floats(), huge_ints))
 #: numbers for the fault fields: in range, out of range, past every float, or anything
@@ -139,7 +171,9 @@ CONTROL_BODIES: dict[str, st.SearchStrategy[Any]] = {
         optional={
             "status": st.sampled_from([429, 500, 503, 500, 200, "500"]),
             "ms": st.one_of(st.integers(0, 70_000), fault_numbers),
-            "route": maybe(st.one_of(st.sampled_from(["^/nothing-matches$", "(", "["]), any_text)),
+            "route": maybe(
+                st.one_of(st.sampled_from(["^/nothing-matches$", "(", "["]), fault_routes)
+            ),
             "method": maybe(st.sampled_from(["PROPFIND", "G3T", "", "\u00df"])),
             "times": fault_numbers,
             "probability": fault_numbers,

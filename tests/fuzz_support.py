@@ -199,6 +199,8 @@ class Probe:
             assert r.headers.get("content-type") == "application/json", what
             found = [e.message for e in ENVELOPE.iter_errors(json.loads(body))]
             assert not found, f"{what} -> {status}, not a Telnyx error envelope: {found}"
+        elif r.request.url.path.startswith("/_mock/ui"):  # the dashboard: one of its files
+            assert r.headers.get("content-security-policy"), what
         elif r.request.url.path.startswith("/_mock/"):  # the controls answer a JSON object
             assert isinstance(json.loads(body), dict), f"{what} -> {status}: {r.text[:500]}"
         else:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -43,3 +47,39 @@ def assert_error(
 ) -> None:
     assert r.status_code == status, r.text
     assert r.json() == {"errors": [error_item(code, title, detail, pointer, parameter)]}
+
+
+@contextmanager
+def captured_log(name: str, level: int = logging.INFO) -> Iterator[list[logging.LogRecord]]:
+    """Every record of logger ``name`` while the block runs, through a handler of its own (the
+    CLI may have turned propagation off, so ``caplog`` would miss them); the logger's handlers
+    and level are restored after."""
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    log = logging.getLogger(name)
+    handler, before = Keep(), log.level
+    log.addHandler(handler)
+    log.setLevel(level)
+    try:
+        yield records
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(before)
+
+
+def stop_process(proc: subprocess.Popen[str]) -> None:
+    """Terminate a test's server process, kill it if it does not stop in 10 s, close its pipes."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+    for stream in (proc.stdout, proc.stderr):
+        if stream is not None:
+            stream.close()

@@ -6,6 +6,7 @@ response hook) and creates no job.
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -485,3 +486,43 @@ def test_odd_but_parseable_bodies_never_5xx(api: httpx.Client, raw: bytes) -> No
         assert job_total(api) == 0
     else:
         assert job_total(api) == 1
+
+
+# ================================================================================================
+# R-CONTENT-ENCODING
+# ================================================================================================
+D_CONTENT_ENCODING = (
+    "The request body must be sent without a Content-Encoding (only 'identity' is accepted)."
+)
+
+
+@pytest.mark.rule("R-CONTENT-ENCODING")
+@pytest.mark.parametrize("path", BODY_ENDPOINTS, ids=BODY_IDS)
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "br", "GZIP", "identity, gzip", "x-zip"])
+def test_a_content_coded_body_is_415(api: httpx.Client, path: str, coding: str) -> None:
+    before = number_now(api)
+    raw = json.dumps(valid_body(path)).encode()
+    content = gzip.compress(raw) if coding.lower().endswith("gzip") else raw
+    headers = {**JSON_HEADERS, "Content-Encoding": coding}
+    r = send(api, path, content=content, headers=headers)
+    assert_error(r, 415, "10015", "Unsupported media type", D_CONTENT_ENCODING)
+    assert r.headers["accept-encoding"] == "identity"
+    assert job_total(api) == 0
+    assert number_now(api) == before
+
+
+@pytest.mark.rule("R-CONTENT-ENCODING")
+def test_the_controls_refuse_a_content_coded_body_too(api: httpx.Client) -> None:
+    raw = gzip.compress(json.dumps({"kind": "status", "status": 500}).encode())
+    headers = {**JSON_HEADERS, "Content-Encoding": "gzip"}
+    r = api.post("/_mock/faults", content=raw, headers=headers)
+    assert_error(r, 415, "10015", "Unsupported media type", D_CONTENT_ENCODING)
+    assert api.get("/_mock/faults").json()["data"] == []
+
+
+@pytest.mark.rule("R-CONTENT-ENCODING")
+@pytest.mark.parametrize("coding", ["identity", "Identity", ""])
+def test_identity_is_no_content_coding(api: httpx.Client, coding: str) -> None:
+    headers = {**JSON_HEADERS, "Content-Encoding": coding}
+    r = send(api, UPDATE, content=json.dumps(valid_body(UPDATE)).encode(), headers=headers)
+    assert r.status_code == 202, r.text

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from mockserver import errors as E
+from mockserver import errors
 from mockserver.app import create_app
 from mockserver.config import Settings
 from tests.conftest import advance, make_client
@@ -1093,7 +1093,7 @@ def test_emergency_job_cap(api: httpx.Client) -> None:
 @pytest.mark.rule("R-JOB-CAP-EMERGENCY")
 def test_default_emergency_cap_is_500_with_the_spec_text(api: httpx.Client) -> None:
     assert Settings().max_open_emergency_jobs == 500
-    assert E.D_MAX_JOBS.format(limit=Settings().max_open_emergency_jobs) == (
+    assert errors.D_MAX_JOBS.format(limit=Settings().max_open_emergency_jobs) == (
         "You can have at most 500 pending or in progress jobs"
     )
     # the update cap (20) does not apply to emergency jobs

@@ -347,7 +347,7 @@ def test_invalid_options_are_loud(
 def test_mode_none_without_a_cassette_exits_2_without_serving(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("uvicorn.run", never)
+    monkeypatch.setattr("mockserver.launch.serve", never)
     missing = tmp_path / "missing.yaml"
     code = main(["record", "--upstream", UPSTREAM, "--cassette", str(missing), "--mode", "none"])
     assert code == 2
@@ -360,10 +360,11 @@ def test_record_serves_the_proxy_with_uvicorn(
 ) -> None:
     served: dict[str, Any] = {}
 
-    def run(app: Starlette, **options: Any) -> None:
+    def run(app: Starlette, **options: Any) -> int:
         served.update(options, app=app)
+        return 0
 
-    monkeypatch.setattr("uvicorn.run", run)
+    monkeypatch.setattr("mockserver.launch.serve", run)
     argv = ["record", "--upstream", "http://127.0.0.1:4010", "--cassette",
             str(tmp_path / "c.yaml"), "--host", "0.0.0.0", "--port", "4020"]  # fmt: skip
     assert main(argv) == 0

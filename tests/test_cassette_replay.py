@@ -274,16 +274,18 @@ def _main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str
 def test_replay_command_serves_the_cassette(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import uvicorn
+    from mockserver import launch
 
     path = tmp_path / "c.yaml"
     cformat.dump(jobs_cassette(), path)
     served: dict[str, Any] = {}
 
-    def fake_run(app: Any, **options: Any) -> None:  # what would listen, without a socket
+    def fake_serve(app: Any, **options: Any) -> int:  # what would listen, without a socket
         served.update(options, app=app)
+        options["banner"](f"http://{options['host']}:{options['port']}", options["port"])
+        return 0
 
-    monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.setattr(launch, "serve", fake_serve)
     code, err = _main(["replay", "--cassette", str(path), "--host", "0.0.0.0", "--port", "4999",
                        "--redact-query", "token"], capsys)  # fmt: skip
     assert code == 0

@@ -148,12 +148,14 @@ def test_sdk_follows_the_job_to_completion(telnyx_cassette):
 
 @pytest.mark.telnyx_cassette("cassettes/sdk_job.yaml")
 def test_a_request_not_in_the_cassette(telnyx_cassette):
-    with pytest.raises(telnyx.APIConnectionError) as caught:
+    with pytest.raises(telnyx.NotFoundError) as caught:  # an HTTP 404, not a connection error
         sdk().phone_numbers.jobs.update_batch(phone_numbers=NUMBERS, tags=["other"])
-    assert type(caught.value.__cause__).__name__ == "CassetteMiss"
+    assert caught.value.response.headers["x-telnyx-mock-replay"] == "miss"
     [miss] = telnyx_cassette.misses
     assert "closest recorded request (interaction 1 of" in miss
     assert 'body /tags/0: recorded "sdk", received "other"' in miss
+    assert "closest recorded request (interaction 1 of" in str(caught.value)
+    telnyx_cassette.misses.clear()  # expected here: the teardown check passes
 """
 
 

@@ -19,6 +19,7 @@ from mockserver import __version__
 from mockserver.cli import DEFAULT_HOST, DEFAULT_PORT, build_parser, main, settings_from
 from mockserver.config import Settings
 from mockserver.response_check import problems
+from tests.helpers import stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "cli-test-key"
@@ -87,7 +88,15 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
             ["serve", "--fixtures", "/nonexistent"],
             "argument --fixtures: no world file at /nonexistent",
         ),
-        (["serve", "--max-numbers", "many"], "argument --max-numbers: invalid int value: 'many'"),
+        (["serve", "--max-numbers", "many"], "argument --max-numbers: not a whole number: 'many'"),
+        (["serve", "--max-numbers", "-5"], "argument --max-numbers: must be at least 1: '-5'"),
+        (["serve", "--max-numbers", "0"], "argument --max-numbers: must be at least 1: '0'"),
+        (["serve", "--pending-delay", "nan"], "argument --pending-delay: must be a finite number"),
+        (["serve", "--numbers-per-second", "inf"], "--numbers-per-second: must be a finite number"),
+        (["serve", "--rate-limit", "-3"], "argument --rate-limit: must be greater than 0: '-3'"),
+        (["serve", "--log-level", "loud"], "argument --log-level: invalid choice: 'loud'"),
+        (["world", "--count", "-5"], "argument --count: expected a whole number of numbers"),
+        (["world", "--count", "10"], "the following arguments are required: --out"),
         (["serve", "--log-format", "xml"], "argument --log-format: invalid choice: 'xml'"),
         (["serve", "--bogus"], "unrecognized arguments: --bogus"),
         (["launch"], "invalid choice: 'launch'"),
@@ -164,6 +173,9 @@ def test_settings_from_maps_every_flag() -> None:
         (["--max-numbers", "10"], "max_numbers", 10),
         (["--no-control"], "control", False),
         (["--rate-limit", "5"], "rate_limit_per_second", 5.0),
+        (["--tenant-idle", "60"], "tenant_idle_s", 60.0),
+        (["--max-tenants", "5"], "max_tenants", 5),
+        (["--max-jobs", "7"], "max_jobs", 7),
     ],
 )
 def test_each_flag_changes_exactly_its_setting(
@@ -184,8 +196,8 @@ def test_every_serve_option_is_known_to_this_test() -> None:
     assert dests == {
         "host", "port", "seed", "fixtures", "api_key", "manual_clock", "pending_delay",
         "numbers_per_second", "instant", "allow_mixed", "max_numbers", "no_control",
-        "log_format", "rate_limit", "access_log", "quiet", "tenant_idle", "max_tenants",
-        "max_jobs", "state", "state_interval",
+        "log_format", "rate_limit", "access_log", "log_level", "quiet", "tenant_idle",
+        "max_tenants", "max_jobs", "state", "state_interval",
     }  # fmt: skip
 
 
@@ -240,13 +252,7 @@ def serve(tmp_path: Path) -> Iterator[Any]:
 
     yield start
     for proc in procs:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+        stop_process(proc)
 
 
 def readme_request(client: httpx.Client) -> httpx.Response:

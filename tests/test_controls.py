@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 
 from mockserver import __version__
 from mockserver.app import create_app
-from mockserver.clock import ManualClock
+from mockserver.clock import ManualClock, iso_ms
 from mockserver.config import Settings
 from tests.conftest import advance, make_client
 
@@ -184,7 +184,9 @@ def test_jobs_run_finishes_every_open_job(api: httpx.Client, other_api: httpx.Cl
     r = api.post("/_mock/jobs/run")
     assert r.status_code == 200
     # the clock moved exactly to the end of the last job (created at +500, 10 targets)
-    assert r.json()["data"]["now_ms"] == T0 + 500 + 1000 + 10 * 50
+    assert r.json()["meta"]["now_ms"] == T0 + 500 + 1000 + 10 * 50
+    assert [job["id"] for job in r.json()["data"]] == jobs  # the jobs it ran, oldest first
+    assert {job["status"] for job in r.json()["data"]} == {"completed"}
     assert clock_now(api) == T0 + 2000
     for job_id in jobs:
         job = api.get(f"{JOBS}/{job_id}").json()["data"]
@@ -197,7 +199,7 @@ def test_jobs_run_finishes_every_open_job(api: httpx.Client, other_api: httpx.Cl
     assert clock_now(other_api) == T0
     # nothing open: running again does not move the clock
     r = api.post("/_mock/jobs/run")
-    assert r.json()["data"]["now_ms"] == T0 + 2000
+    assert r.json() == {"data": [], "meta": {"now": iso_ms(T0 + 2000), "now_ms": T0 + 2000}}
 
 
 @pytest.mark.rule("C-CONTROLS")

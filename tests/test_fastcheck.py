@@ -15,9 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mockserver import errors as E
-from mockserver import fastcheck, schemas
-from mockserver.validation import check_shape
+from mockserver import errors, fastcheck, schemas
+from mockserver.rules.shape import check_shape
 
 Strategy = st.SearchStrategy[Any]
 
@@ -196,7 +195,7 @@ def test_fast_path_edge_semantics() -> None:
 def test_a_rejected_body_still_gets_the_reference_details() -> None:
     body = {"phone_numbers": ["1"], "tags": "not-a-list"}
     assert not fastcheck.is_valid(REQUEST_SCHEMAS[0], body)
-    with pytest.raises(E.ApiError) as caught:
+    with pytest.raises(errors.ApiError) as caught:
         check_shape(REQUEST_SCHEMAS[0], body)
     assert caught.value.status == 422
     assert [i.pointer for i in caught.value.items] == ["/tags"]

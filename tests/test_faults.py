@@ -335,7 +335,19 @@ def test_the_rate_limit_is_per_key(limited: httpx.Client, limited_app: Starlette
     assert limited.get("/v2/phone_numbers").status_code == 429
     with make_client(limited_app, "other-key") as other:
         assert rate(other.get("/v2/phone_numbers")) == (200, "2", "1", "1")
-    limited.delete("/_mock/faults")  # refills the bucket
+    limited.post("/_mock/reset")  # forgets the tenant, its bucket included
+    assert limited.get("/v2/phone_numbers").status_code == 200
+
+
+def test_clearing_faults_does_not_refill_the_rate_limit_bucket(limited: httpx.Client) -> None:
+    for _ in range(2):
+        assert limited.get("/v2/phone_numbers").status_code == 200
+    assert limited.get("/v2/phone_numbers").status_code == 429
+    inject(limited, kind="latency", ms=0)
+    assert limited.delete("/_mock/faults").json()["data"] == {"cleared": 1}
+    blocked = limited.get("/v2/phone_numbers")  # still empty: clearing faults is no way around
+    assert rate(blocked) == (429, "2", "0", "1")
+    advance(limited, 0.5)  # only time brings a token back
     assert limited.get("/v2/phone_numbers").status_code == 200
 
 

@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from mockserver import errors as E
-from mockserver import schemas
+from mockserver import errors, schemas
 from mockserver.config import Settings
 from tests.reference import reference_dir
 
@@ -121,7 +120,7 @@ TEMPLATE_LIMITS: dict[str, list[int]] = {
 
 
 def rendered(name: str) -> list[str]:
-    text: str = getattr(E, name)
+    text: str = getattr(errors, name)
     fields = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
     if not fields:
         return [text]

@@ -29,7 +29,7 @@ def probe() -> Iterator[Probe]:
     p.close()
 
 
-# 1. paging.py: int(text) raises ValueError for more than 4,300 digits
+# 1. rules/queries.py: int(text) raises ValueError for more than 4,300 digits
 @pytest.mark.rule("R-NO-500")
 @pytest.mark.parametrize("path", ["/v2/phone_numbers", "/v2/phone_numbers/jobs"])
 def test_page_size_of_4301_digits_is_invalid_pagination(probe: Probe, path: str) -> None:

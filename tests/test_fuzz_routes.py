@@ -62,6 +62,10 @@ ROUTES: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
     "jobs-run": (("/_mock",), "/jobs/run", ("POST",)),
     "faults": (("/_mock",), "/faults", ("GET", "POST", "DELETE")),
     "journal": (("/_mock",), "/journal", ("GET", "DELETE")),
+    "tenants": (("/_mock",), "/tenants", ("GET",)),
+    "ui": (("/_mock",), "/ui", ("GET",)),
+    "ui-file": (("/_mock",), "/ui/{name}", ("GET",)),
+    "openapi": (("/_mock",), "/openapi.json", ("GET",)),
     "state": (("/_mock",), "/state", ("GET", "PUT", "POST")),
 }
 PLAUSIBLE_BY_ROUTE: dict[str, st.SearchStrategy[Any]] = {
@@ -162,6 +166,8 @@ def test_every_route_survives_malformed_requests(
     tick()
     prefixes, path, verbs = ROUTES[route]
     prefix = data.draw(st.sampled_from(prefixes), label="prefix")
+    if "{name}" in path:  # a file of the dashboard, or any other name
+        path = path.replace("{name}", path_piece(data, ["app.js", "index.html", "style.css"]))
     if "{id}" in path:
         choices = job_ids(probe) if route == "job" else WORLD_IDS
         path = path.replace("{id}", path_piece(data, choices))
@@ -221,6 +227,12 @@ def is_json(content_type: str | bytes | None) -> bool:
     )
 
 
+def content_coded(value: str | bytes | None) -> bool:
+    """The emulator's rule (R-CONTENT-ENCODING): a coding other than ``identity``."""
+    text = value.decode("latin-1") if isinstance(value, bytes) else value or ""
+    return any(c.strip().lower() not in ("", "identity") for c in text.split(","))
+
+
 @pytest.mark.rule("R-NO-500")
 @pytest.mark.rule("R-AUTH")
 @pytest.mark.parametrize("case", list(VALID))
@@ -250,6 +262,8 @@ def test_headers_alone_decide_the_answer(uncapped: Probe, case: str, data: st.Da
         and (len(length.lstrip("0")) > 7 or int(length) > 1024 * 1024)
     ):
         expected = 413  # the declared size alone is enough (ASCII digits only)
+    elif content is not None and content_coded(given_.get("content-encoding")):
+        expected = 415  # R-CONTENT-ENCODING: any coding but identity
     elif content is not None and not is_json(given_.get("content-type")):
         expected = 415
     else:

@@ -140,8 +140,8 @@ def test_from_world_indexes_equal_a_scan_of_the_records() -> None:
 def test_from_world_keeps_the_rest_of_the_world() -> None:
     inv = template()
     w = world()
-    assert "numbers" not in inv.world
-    assert set(inv.world) == set(w) - {"numbers"}
+    assert "numbers" not in inv.account
+    assert set(inv.account) == set(w) - {"numbers"}
     assert inv.connections == {c["id"]: c["name"] for c in w["connections"]}
     assert inv.billing_groups == {b["id"] for b in w["billing_groups"]}
     assert inv.emergency_addresses == {a["id"] for a in w["emergency_addresses"]}

@@ -14,8 +14,7 @@ from mockserver.app import create_app
 from mockserver.clock import ManualClock
 from mockserver.config import Settings
 from mockserver.job_index import JobIndex, JobQuery
-from mockserver.jobs import Job, progress
-from mockserver.validation import Target
+from mockserver.jobs import Job, Target, progress
 from tests.conftest import make_client
 from tests.helpers import JOBS, UPDATE
 

@@ -30,11 +30,11 @@ from mockserver.jobs import (
     UPDATE,
     Job,
     Outcome,
-    can_move,
-    processed_at,
+    Target,
+    l_states,
+    l_timing,
     progress,
 )
-from mockserver.validation import Target
 from tests.conftest import advance
 
 T0 = 1_767_225_600_000  # where the manual clock starts: 2026-01-01T00:00:00.000Z
@@ -132,7 +132,7 @@ ALLOWED = {
 @pytest.mark.parametrize("dst", STATUSES)
 def test_can_move_table(src: str, dst: str) -> None:
     expected = src == dst or (src, dst) in ALLOWED
-    assert can_move(src, dst) is expected
+    assert l_states(src, dst) is expected
     assert (dst in TRANSITIONS[src]) is ((src, dst) in ALLOWED)
 
 
@@ -180,16 +180,16 @@ def make_job(
      (1151, 3), (10**9, 3)],
 )  # fmt: skip
 def test_processed_at_table(now: int, expected: int) -> None:
-    assert processed_at(make_job(), now) == expected
+    assert l_timing(make_job(), now) == expected
 
 
 @pytest.mark.rule("L-TIMING")
 def test_processed_at_special_cases() -> None:
     instant = make_job(start=0, step=0)
-    assert processed_at(instant, 0) == 3
-    assert processed_at(make_job(start=500, step=0), 499) == 0
+    assert l_timing(instant, 0) == 3
+    assert l_timing(make_job(start=500, step=0), 499) == 0
     never = make_job(expire=400)  # expires before it starts: never processes anything
-    assert processed_at(never, 10**9) == 0
+    assert l_timing(never, 10**9) == 0
 
 
 @pytest.mark.rule("L-TIMING")
@@ -249,7 +249,7 @@ def test_progress_statuses_move_forward_along_transitions() -> None:
     job = make_job(n=5, ok=[True, False, True, False, False])
     seen = [progress(job, t).status for t in range(0, 1400, 7)]
     for a, b in pairwise(seen):
-        assert can_move(a, b), (a, b)
+        assert l_states(a, b), (a, b)
     assert seen[0] == PENDING
     assert seen[-1] == COMPLETED
     assert IN_PROGRESS in seen
@@ -286,7 +286,7 @@ def test_default_timing_at_many_instants(api: httpx.Client) -> None:
         assert [op["id"] for op in job["pending_operations"]] == ids[done:]
         assert job["failed_operations"] == []
         assert_partition(job)
-        assert can_move(last, job["status"]), (last, job["status"])
+        assert l_states(last, job["status"]), (last, job["status"])
         last = job["status"]
     # each number was changed at its own processing time
     for index, ident in enumerate(ids):
@@ -584,6 +584,6 @@ def test_partition_at_every_step(api: httpx.Client, form: str) -> None:
         advance(api, 0.045)
     assert statuses[-1] == COMPLETED
     for a, b in pairwise(statuses):
-        assert can_move(a, b)
+        assert l_states(a, b)
     final = get_job(api, created["id"])
     assert [op["id"] for op in final["failed_operations"]] == [ids[1], ids[3]]

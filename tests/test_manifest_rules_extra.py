@@ -21,8 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mockserver import errors as E
-from mockserver import faults
+from mockserver import errors
 from mockserver.app import create_app
 from mockserver.cassette import drift
 from mockserver.cassette import format as cformat
@@ -34,7 +33,7 @@ from tests.helpers import JOBS, NUMBERS, UPDATE, error_item
 
 ROOT = Path(__file__).resolve().parents[1]
 WORLD = ROOT / "fixtures" / "world.json"
-BAD = (E.BAD_REQUEST, E.T_BAD_REQUEST)
+BAD = (errors.BAD_REQUEST, errors.T_BAD_REQUEST)
 
 
 @cache
@@ -134,24 +133,26 @@ def _bad(detail: str, pointer: str) -> dict[str, Any]:
 
 
 def _page(pointer: str) -> dict[str, Any]:
-    return error_item(E.BAD_REQUEST, E.T_INVALID_PAGINATION, E.D_INVALID_PAGINATION, pointer)
+    return error_item(
+        errors.BAD_REQUEST, errors.T_INVALID_PAGINATION, errors.D_INVALID_PAGINATION, pointer
+    )
 
 
 STATUS_LOCKED = "The phone number cannot be modified while its status is '{}'."
 
 CASES = [
     pytest.param(Case("R-RATE-LIMIT", _rate_limited, 429,
-                      error_item(E.TOO_MANY_REQUESTS, E.T_TOO_MANY, E.D_TOO_MANY),
+                      error_item(errors.TOO_MANY_REQUESTS, errors.T_TOO_MANY, errors.D_TOO_MANY),
                       settings=Settings(manual_clock=True, rate_limit_per_second=1)),
                  marks=pytest.mark.rule("R-RATE-LIMIT"), id="rate-limit"),
     pytest.param(Case("R-RATE-LIMIT", _faulted(429), 429,
-                      error_item(E.TOO_MANY_REQUESTS, E.T_TOO_MANY, E.D_TOO_MANY)),
+                      error_item(errors.TOO_MANY_REQUESTS, errors.T_TOO_MANY, errors.D_TOO_MANY)),
                  marks=pytest.mark.rule("R-RATE-LIMIT"), id="fault-429"),
     pytest.param(Case("F-FAULT-500", _faulted(500), 500,
-                      error_item(E.UNEXPECTED, E.T_UNEXPECTED, E.D_UNEXPECTED)),
+                      error_item(errors.UNEXPECTED, errors.T_UNEXPECTED, errors.D_UNEXPECTED)),
                  marks=pytest.mark.rule("F-FAULT-500"), id="fault-500"),
     pytest.param(Case("F-FAULT-503", _faulted(503, retry_after=2), 503,
-                      error_item(E.UNEXPECTED, faults.T_UNAVAILABLE, faults.D_UNAVAILABLE)),
+                      error_item(errors.UNEXPECTED, errors.T_UNAVAILABLE, errors.D_UNAVAILABLE)),
                  marks=pytest.mark.rule("F-FAULT-503"), id="fault-503"),
     pytest.param(Case("Q-PAGE", _get(NUMBERS, **{"page[size]": "0"}), 422, _page("page/size")),
                  marks=pytest.mark.rule("Q-PAGE"), id="page-size"),
@@ -175,14 +176,14 @@ CASES = [
                  marks=pytest.mark.rule("R-ENUMS"), id="patch-voice-enum"),
     pytest.param(Case("R-FORWARDS-TO-VOICE",
                       _patch("/voice", {"call_forwarding": {"forwards_to": "13035559123"}}), 422,
-                      error_item(E.NOT_E164, E.T_NOT_E164, E.D_NOT_E164,
+                      error_item(errors.NOT_E164, errors.T_NOT_E164, errors.D_NOT_E164,
                                  "/call_forwarding/forwards_to")),
                  marks=pytest.mark.rule("R-FORWARDS-TO-VOICE"), id="patch-voice-forwards-to"),
     pytest.param(Case("R-CNAM-VOICE",
                       _patch("/voice", {"cnam_listing": {"cnam_listing_details": "ACME"}},
                              lambda r: plain(r)
                              and not r["voice"]["cnam_listing"]["cnam_listing_enabled"]),
-                      422, _bad(E.D_CNAM_NEEDS_ENABLED, "/cnam_listing/cnam_listing_details"),
+                      422, _bad(errors.D_CNAM_NEEDS_ENABLED, "/cnam_listing/cnam_listing_details"),
                       alone=False),
                  marks=pytest.mark.rule("R-CNAM-VOICE"), id="patch-voice-cnam"),
     pytest.param(Case("O-STATUS", _patch("", {"tags": ["x"]}, lambda r: r["status"] == "deleted"),
@@ -320,7 +321,7 @@ def test_patch_lists_every_shape_error_sorted_by_pointer(tmp_path: Path) -> None
 def test_every_manifest_title_is_one_the_emulator_sends() -> None:
     doc = json.loads((ROOT / "schemas" / "fidelity.json").read_text(encoding="utf-8"))
     titles = {r["id"]: r["title"] for r in doc["rules"] if "title" in r}
-    known = {getattr(E, n) for n in dir(E) if n.startswith("T_")} | {faults.T_UNAVAILABLE}
+    known = {getattr(errors, n) for n in dir(errors) if n.startswith("T_")} | {errors.T_UNAVAILABLE}
     assert {"F-FAULT-503", "Q-PAGE-NOT-OBJECT"} <= set(titles)
     assert {rule: t for rule, t in titles.items() if t not in known} == {}
     assert {r.id: r.title for r in drift.error_rules() if r.id in titles} == titles

@@ -1,4 +1,4 @@
-"""mockserver.paging: page[number]/page[size], sort, and slicing with meta totals."""
+"""mockserver.rules.queries: page[number]/page[size], sort, and slicing with meta totals."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver import errors as E
-from mockserver.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, parse_page, parse_sort
+from mockserver import errors
+from mockserver.rules.queries import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, parse_page, q_sort
 
 PAGINATION_DETAIL = (
     "The provided 'page' parameter is invalid. It must be an object with 'size' and/or 'number' "
@@ -20,7 +20,7 @@ SORT_DETAIL = "The value provided for sorting is not valid. Check the value used
 
 def page_error(query: dict[str, Any]) -> str | None:
     """Expect the 'Invalid pagination' 422 and return its pointer."""
-    with pytest.raises(E.ApiError) as caught:
+    with pytest.raises(errors.ApiError) as caught:
         parse_page(query)
     err = caught.value
     assert err.status == 422
@@ -35,8 +35,8 @@ def page_error(query: dict[str, Any]) -> str | None:
 
 
 def sort_error(query: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    with pytest.raises(E.ApiError) as caught:
-        parse_sort(query, allowed)
+    with pytest.raises(errors.ApiError) as caught:
+        q_sort(query, allowed)
     err = caught.value
     assert err.status == 422
     body = err.to_json()
@@ -130,10 +130,10 @@ def test_page_that_is_not_an_object(raw: Any) -> None:
     st.sampled_from(["number", "size"]),
 )
 def test_parse_page_raises_only_the_422(raw: Any, key: str) -> None:
-    failure: E.ApiError | None = None
+    failure: errors.ApiError | None = None
     try:
         page = parse_page({"page": {key: raw}})
-    except E.ApiError as err:
+    except errors.ApiError as err:
         failure = err
     if failure is not None:
         assert failure.status == 422
@@ -216,8 +216,8 @@ ALLOWED = ("created_at",)
 
 @pytest.mark.rule("Q-SORT")
 def test_sort_default_is_none() -> None:
-    assert parse_sort({}, ALLOWED) is None
-    assert parse_sort({"page": {"number": "1"}}, ALLOWED) is None
+    assert q_sort({}, ALLOWED) is None
+    assert q_sort({"page": {"number": "1"}}, ALLOWED) is None
 
 
 @pytest.mark.rule("Q-SORT")
@@ -233,7 +233,7 @@ def test_sort_default_is_none() -> None:
 def test_sort_ascending_and_descending(
     raw: str, allowed: tuple[str, ...], expected: tuple[str, bool]
 ) -> None:
-    assert parse_sort({"sort": raw}, allowed) == expected
+    assert q_sort({"sort": raw}, allowed) == expected
 
 
 @pytest.mark.rule("Q-SORT")

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver import errors as E
+from mockserver import errors
 from mockserver.query import parse, wire_name
 
 INVALID_NAME = "is not a valid query parameter name"
@@ -21,7 +21,7 @@ DETAILS = {INVALID_NAME, GIVEN_ONCE, VALUE_AND_OBJECT, ONE_FORM}
 
 def rejected(items: list[tuple[str, str]]) -> tuple[str, str | None]:
     """Parse ``items`` expecting the 422; return (detail, source.parameter)."""
-    with pytest.raises(E.ApiError) as caught:
+    with pytest.raises(errors.ApiError) as caught:
         parse(items)
     err = caught.value
     assert err.status == 422
@@ -196,10 +196,10 @@ def leaves(node: Any) -> int:
     )
 )
 def test_parse_raises_only_the_422(items: list[tuple[str, str]]) -> None:
-    failure: E.ApiError | None = None
+    failure: errors.ApiError | None = None
     try:
         result = parse(items)
-    except E.ApiError as err:
+    except errors.ApiError as err:
         failure = err
     if failure is not None:
         assert failure.status == 422

@@ -78,7 +78,7 @@ def test_other_layouts_are_parsed_whole(tmp_path: Path, layout: str) -> None:
         sorted(data["numbers"], key=lambda r: id_key(r["id"]))
     )
     assert inv.order == reference.order
-    assert inv.world == reference.world == header_of(data)
+    assert inv.account == reference.account == header_of(data)
 
 
 def dumped_lines(tmp_path: Path) -> tuple[list[str], int]:
@@ -159,7 +159,7 @@ def same_inventory(a: Inventory, b: Inventory) -> None:
     assert {n: i.sets for n, i in a.indexes.items()} == {n: i.sets for n, i in b.indexes.items()}
     assert a.order == b.order
     assert a.by_e164 == b.by_e164
-    assert a.world == b.world
+    assert a.account == b.account
 
 
 @pytest.mark.parametrize("source", ["default", "generated"])

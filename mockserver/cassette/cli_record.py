@@ -9,8 +9,12 @@ lists the valid ones.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from typing import TYPE_CHECKING
+
+from mockserver.listen import RECORD_PORT, add_address
+from mockserver.scrub import without_userinfo  # no credentials in any message
 
 if TYPE_CHECKING:
     import httpx
@@ -33,7 +37,8 @@ def _mode(text: str) -> RecordMode:
 def _upstream(text: str) -> str:
     if not text.startswith(("http://", "https://")) or len(text.split("://", 1)[1]) == 0:
         raise argparse.ArgumentTypeError(
-            f"expected an http(s) URL such as https://api.telnyx.com, received {text!r}"
+            "expected an http(s) URL such as https://api.telnyx.com, "
+            f"received {without_userinfo(text)!r}"
         )
     return text
 
@@ -49,8 +54,6 @@ def _seconds(text: str) -> float:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from mockserver.cli import add_address
-
     parser.add_argument(
         "--upstream", required=True, type=_upstream, metavar="URL",
         help="where requests go, e.g. https://api.telnyx.com or http://127.0.0.1:4010",
@@ -64,12 +67,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         options as redact,  # here: keeps `telnyx-mock serve` start-up light
     )
 
-    redact.add_arguments(parser, "redaction (Authorization and external_pin are always scrubbed)")
+    redact.add_arguments(
+        parser, "redaction (Authorization, cookies, X-Api-Key and external_pin are always scrubbed)"
+    )
     parser.add_argument(
         "--timeout", type=_seconds, default=60.0, metavar="SECONDS",
         help="upstream timeout (default %(default)s)",
     )  # fmt: skip
-    add_address(parser)
+    add_address(parser, RECORD_PORT)
 
 
 def build_app(
@@ -87,8 +92,7 @@ def build_app(
 
 
 def run(args: argparse.Namespace) -> int:
-    import uvicorn
-
+    from mockserver import launch
     from mockserver.cassette.format import CassetteError
 
     try:
@@ -96,13 +100,17 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, CassetteError, ValueError) as exc:
         print(f"telnyx-mock record: {exc}", file=sys.stderr)
         return 2
-    print(
-        f"telnyx-mock record: http://{args.host}:{args.port} -> {args.upstream}, "
-        f"cassette {args.cassette} (mode {args.mode.value})",
-        file=sys.stderr,
-    )
-    uvicorn.run(
-        app, host=args.host, port=args.port, log_level="warning", access_log=False, log_config=None,
+    level = launch.level_of(args)
+
+    def banner(url: str, port: int) -> None:
+        if level <= logging.INFO:
+            print(
+                f"telnyx-mock record: {url} -> {without_userinfo(args.upstream)}, "
+                f"cassette {args.cassette} (mode {args.mode.value})",
+                file=sys.stderr, flush=True,
+            )  # fmt: skip
+
+    return launch.serve(
+        app, command="record", host=args.host, port=args.port, banner=banner, level=level,
         server_header=False, date_header=False,  # the upstream's own Date and Server pass through
     )  # fmt: skip
-    return 0

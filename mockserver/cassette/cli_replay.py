@@ -9,17 +9,18 @@ code 2 before anything listens.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+
+from mockserver.listen import REPLAY_PORT, add_address
 
 HELP = "serve a recorded cassette over HTTP (for clients that are not Python)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add this command's options."""
-    from mockserver.cli import add_address  # here: mockserver.cli imports this module
-
     parser.add_argument("--cassette", required=True, metavar="PATH", help="the cassette to serve")
-    add_address(parser)
+    add_address(parser, REPLAY_PORT)
     from mockserver.cassette import (
         options as redact,  # here: keeps `telnyx-mock serve` start-up light
     )
@@ -28,8 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import uvicorn
-
+    from mockserver import launch
     from mockserver.cassette import format as cformat
     from mockserver.cassette import options as redact
     from mockserver.cassette.replay_app import create_replay_app
@@ -47,16 +47,19 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"{path} holds no interactions: nothing to replay")
     redactor = redact.from_arguments(args)
     app = create_replay_app(cassette, redactor=redactor, source=str(path))
-    print(
-        f"telnyx-mock replay: {len(cassette)} interaction(s) from {path} "
-        f"on http://{args.host}:{args.port}",
-        file=sys.stderr,
-        flush=True,
+    level = launch.level_of(args)
+
+    def banner(url: str, port: int) -> None:
+        if level <= logging.INFO:
+            print(
+                f"telnyx-mock replay: {len(cassette)} interaction(s) from {path} on {url}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    return launch.serve(
+        app, command="replay", host=args.host, port=args.port, banner=banner, level=level
     )
-    uvicorn.run(
-        app, host=args.host, port=args.port, log_level="warning", access_log=False, log_config=None
-    )
-    return 0
 
 
 def _fail(message: str) -> int:

@@ -26,29 +26,32 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from mockserver import errors as E
-from mockserver import response_check, schemas
+from mockserver import errors, response_check, schemas
 from mockserver.cassette import format as cformat
 from mockserver.cassette.drift_rules import Exchange, Finding, request_rules
+from mockserver.operations.phone_numbers import NUMBER_PATCH_SCHEMA
+from mockserver.routes import DATA_PLANE
+from mockserver.rules.jobs import SCHEMA_BY_TYPE
+from mockserver.rules.shape import VOICE_SCHEMA
 
 #: the title of each code in ``mockserver/errors.py``; rules that use another title of the same
 #: code (the catalogue's 10015 is several errors) are listed in ``_RULE_TITLES``
 _CODE_TITLES = {
-    E.BAD_REQUEST: E.T_BAD_REQUEST,
-    E.NOT_FOUND: E.T_NOT_FOUND,
-    E.AUTH_FAILED: E.T_AUTH_FAILED,
-    E.AUTHZ_FAILED: E.T_AUTHZ_FAILED,
-    E.NOT_E164: E.T_NOT_E164,
-    E.INVALID_JSON: E.T_INVALID_JSON,
-    E.UNEXPECTED: E.T_UNEXPECTED,
-    E.TOO_MANY_REQUESTS: E.T_TOO_MANY,
+    errors.BAD_REQUEST: errors.T_BAD_REQUEST,
+    errors.NOT_FOUND: errors.T_NOT_FOUND,
+    errors.AUTH_FAILED: errors.T_AUTH_FAILED,
+    errors.AUTHZ_FAILED: errors.T_AUTHZ_FAILED,
+    errors.NOT_E164: errors.T_NOT_E164,
+    errors.INVALID_JSON: errors.T_INVALID_JSON,
+    errors.UNEXPECTED: errors.T_UNEXPECTED,
+    errors.TOO_MANY_REQUESTS: errors.T_TOO_MANY,
 }
 _RULE_TITLES = {
-    "R-METHOD": E.T_METHOD_NOT_ALLOWED,
-    "R-CONTENT-TYPE": E.T_UNSUPPORTED_MEDIA,
-    "R-BODY-SIZE": E.T_TOO_LARGE,
-    "Q-PAGE": E.T_INVALID_PAGINATION,
-    "Q-SORT": E.T_INVALID_SORT,
+    "R-METHOD": errors.T_METHOD_NOT_ALLOWED,
+    "R-CONTENT-TYPE": errors.T_UNSUPPORTED_MEDIA,
+    "R-BODY-SIZE": errors.T_TOO_LARGE,
+    "Q-PAGE": errors.T_INVALID_PAGINATION,
+    "Q-SORT": errors.T_INVALID_SORT,
 }
 _CASSETTE_SUFFIXES = (".yaml", ".yml")
 
@@ -112,13 +115,9 @@ def error_rules() -> tuple[ErrorRule, ...]:
 @cache
 def _routes() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """The data plane's path templates, in the app's order (the first match wins)."""
-    from starlette.routing import Route
-
-    from mockserver.app import data_routes
-
     # the manifest's spelling: {id}, not the app's {id:telnyx_job_id} convertor
-    templates = [re.sub(r"\{(\w+):\w+\}", r"{\1}", r.path) for r in data_routes()
-                 if isinstance(r, Route)]  # fmt: skip
+    paths = dict.fromkeys(row.path for row in DATA_PLANE)
+    templates = [re.sub(r"\{(\w+):\w+\}", r"{\1}", path) for path in paths]
     return tuple(
         (t, re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(t)) + "$"))
         for t in templates
@@ -166,17 +165,15 @@ def schema_defines(schema_name: str, pointer: str) -> bool:
     return True
 
 
-#: request bodies of the PATCH routes (``mockserver/number_ops.py``); jobs: ``store``
+#: request bodies of the PATCH routes (jobs: ``SCHEMA_BY_TYPE``)
 _PATCH_SCHEMAS = {
-    "PATCH /phone_numbers/{id}": "update_phone_number_request.schema.json",
-    "PATCH /phone_numbers/{id}/voice": "voice_settings_request.schema.json",
+    "PATCH /phone_numbers/{id}": NUMBER_PATCH_SCHEMA,
+    "PATCH /phone_numbers/{id}/voice": VOICE_SCHEMA,
 }
 
 
 def _request_schema(endpoint: str | None) -> str | None:
     """The schema of the endpoint's request body, which ``/<field>`` pointers must name."""
-    from mockserver.store import SCHEMA_BY_TYPE
-
     if endpoint is None:
         return None
     if endpoint.startswith("POST /phone_numbers/jobs/"):
@@ -252,7 +249,7 @@ def error_problems(endpoint: str | None, status: int, payload: Any) -> Iterator[
                 f"mockserver/errors.py), received {item.get('title')!r}",
                 "/".join(sorted({r.id for r in rules})),
             )
-        url = E.DOCS_URL.format(code=code)
+        url = errors.DOCS_URL.format(code=code)
         if _field(item, "meta", "url") != url:
             yield (
                 f"expected {url!r} at {at}/meta/url, received {_field(item, 'meta', 'url')!r}",

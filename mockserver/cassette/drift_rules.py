@@ -12,14 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.validation import E164, NUMBER_ID
+from mockserver.config import MAX_NUMBERS
+from mockserver.jobs import DELETE, EMERGENCY, EMERGENCY_FIELDS, FINAL, UPDATE, UPDATEABLE_FIELDS
+from mockserver.rules.jobs import E164, NUMBER_ID, has_leaf
 
 JOBS_PREFIX = "POST /phone_numbers/jobs/"
-UPDATE = "update_phone_numbers"
-EMERGENCY = "update_emergency_settings"
-DELETE = "delete_phone_numbers"
-MAX_NUMBERS = 1000  # R-CAP with the default setting
-FINISHED = ("completed", "failed", "expired")
 
 Finding = tuple[str, str | None]
 
@@ -36,12 +33,6 @@ class Exchange:
     body: Any  # the parsed request body, None if absent or not JSON
     status: int
     payload: Any  # the parsed response body
-
-
-def _has_leaf(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(_has_leaf(v) for v in value.values())
-    return True
 
 
 def _data(payload: Any) -> Any:
@@ -92,7 +83,7 @@ def _accepted_job(ex: Exchange, job_type: str) -> Iterator[Finding]:
         items = None
     if isinstance(items, list) and items:
         yield from _items(items)
-    if job_type == UPDATE and not any(k in body and _has_leaf(body[k]) for k in _updateable()):
+    if job_type == UPDATE and not any(k in body and has_leaf(body[k]) for k in UPDATEABLE_FIELDS):
         yield (
             "expected a 422 when the request has no updateable field, received 202",
             ("R-UPDATEABLE"),
@@ -102,12 +93,6 @@ def _accepted_job(ex: Exchange, job_type: str) -> Iterator[Finding]:
     job = _data(ex.payload)
     if isinstance(job, dict):
         yield from _job_matches_request(job, job_type, body, items, by_filter)
-
-
-def _updateable() -> tuple[str, ...]:
-    from mockserver.store import UPDATEABLE
-
-    return UPDATEABLE
 
 
 def _items(items: list[str]) -> Iterator[Finding]:
@@ -165,9 +150,9 @@ def _job_matches_request(
         return
     names: tuple[str, ...] = ()
     if job_type == UPDATE:
-        names = _updateable()
+        names = UPDATEABLE_FIELDS
     elif job_type == EMERGENCY:
-        names = ("emergency_enabled", "emergency_address_id")
+        names = EMERGENCY_FIELDS
     for name in names:
         if name in body and params.get(name, object()) != body[name]:
             yield (f"expected /data/parameters/{name} to be saved as given, {body[name]!r}, "
@@ -248,10 +233,11 @@ def _partition(job: dict[str, Any]) -> Iterator[Finding]:
                f"its {len(listed) if isinstance(listed, list) else '?'} numbers, received "
                f"{len(pending)} + {len(done)} + {len(failed)}", "L-PARTITION")  # fmt: skip
     status = job.get("status")
-    if status in FINISHED and pending:
+    finished = isinstance(status, str) and status in FINAL
+    if finished and pending:
         yield (f"expected no pending operations in {status} {where}, received {len(pending)}",
                "L-PARTITION")  # fmt: skip
-    if status in FINISHED and not pending and every:
+    if finished and not pending and every:
         if status == "completed" and not done:
             yield (
                 f"expected at least one successful operation in completed {where}",

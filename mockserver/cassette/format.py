@@ -182,6 +182,11 @@ def loads(text: str) -> Cassette:
         return Cassette()
     if not isinstance(doc, Mapping):
         raise CassetteError("a cassette is a mapping with 'interactions' and 'version'")
+    if "interactions" not in doc:
+        found = ", ".join(repr(str(k)) for k in list(doc)[:5]) or "none"
+        raise CassetteError(
+            f"not a cassette: no 'interactions' list at the top level (keys found: {found})"
+        )
     if doc.get("version", VERSION) != VERSION:
         raise CassetteError(f"unsupported cassette version {doc.get('version')!r}")
     raw = doc.get("interactions") or []

@@ -14,7 +14,7 @@ def add_arguments(parser: argparse.ArgumentParser, title: str) -> None:
     """``--redact-header/--redact-query/--redact-field``, the same for every cassette command."""
     group = parser.add_argument_group(title)
     for flag, what in (
-        ("--redact-header", "header, besides Authorization"),
+        ("--redact-header", "header, besides Authorization, cookies and X-Api-Key"),
         ("--redact-query", "query parameter"),
         ("--redact-field", "JSON field at any depth, besides external_pin"),
     ):

@@ -31,16 +31,15 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from mockserver import api_paths, errors
+from mockserver.cassette.exchange import request_from_httpx, response_from_httpx
 from mockserver.cassette.format import RecordedResponse
-from mockserver.cassette.session import CassetteSession, request_from_httpx, response_from_httpx
+from mockserver.cassette.session import CassetteSession
 from mockserver.http.common import error_response
+from mockserver.scrub import without_userinfo
 
 log = logging.getLogger("mockserver")
 
 MISS_HEADER = "x-telnyx-mock-record"
-T_BAD_GATEWAY = "Bad gateway"
-D_BAD_GATEWAY = "The recording proxy could not get a response from the upstream {upstream} ({why})."
-T_NOT_RECORDED = "Not recorded"
 #: not forwarded: hop-by-hop headers (RFC 9110 7.6.1), Host (the upstream's own) and the
 #: framing headers httpx sets from the body it sends
 _REQUEST_DROPPED = frozenset({
@@ -85,7 +84,7 @@ class RecordingProxy:
     ) -> None:
         base = httpx.URL(upstream)
         if base.scheme not in ("http", "https") or not base.host:
-            raise ValueError(f"not an http(s) URL: {upstream!r}")
+            raise ValueError(f"not an http(s) URL: {without_userinfo(upstream)!r}")
         self.upstream = str(base).rstrip("/")
         #: scheme and host (the path rule of ``api_paths`` places every path below ``base``)
         self.origin = str(base.copy_with(raw_path=b"/", query=None)).rstrip("/")
@@ -122,15 +121,17 @@ class RecordingProxy:
             return _from_recording(found)
         if not self.session.may_record:
             detail = str(self.session.miss(recorded))
-            return _envelope(404, errors.NOT_FOUND, T_NOT_RECORDED, detail, {MISS_HEADER: "miss"})
+            return _envelope(
+                404, errors.NOT_FOUND, errors.T_NOT_RECORDED, detail, {MISS_HEADER: "miss"}
+            )
         try:
             upstream = await self.client.send(outgoing)
         except httpx.RequestError as exc:  # unreachable, timed out, broke off, bad encoding
             why = type(exc).__name__
             log.warning("telnyx-mock record: %s %s: upstream failed (%s), nothing recorded",
                         request.method, request.url.path, why)  # fmt: skip
-            detail = D_BAD_GATEWAY.format(upstream=self.shown, why=why)
-            return _envelope(502, errors.UNEXPECTED, T_BAD_GATEWAY, detail)
+            detail = errors.D_BAD_GATEWAY.format(upstream=self.shown, why=why)
+            return _envelope(502, errors.UNEXPECTED, errors.T_BAD_GATEWAY, detail)
         await run_in_threadpool(self.session.record, recorded, response_from_httpx(upstream))
         return _response(upstream.status_code, upstream.headers.multi_items(), upstream.content)
 

@@ -15,10 +15,15 @@ mocker; other hosts are untouched. Marker keywords: ``record_mode`` (default: th
 recording mode, unrecorded requests go to the real host through httpx's own transport.
 Without a path the cassette is ``cassettes/<module>/<test>.yaml`` next to the test file.
 
-A request the cassette does not hold raises
-:class:`~mockserver.cassette.session.CassetteMiss` (an AssertionError naming the closest
-recorded request) where the client sent it; clients that wrap errors (the official SDK turns it
-into ``APIConnectionError``) keep it as the cause, and it is kept in the handle's ``misses``.
+In ``once``/``new_episodes``/``all``, ``upstream=`` (or ``--telnyx-cassette-upstream URL``)
+sends what is recorded to another server instead of the real host, e.g. a local emulator
+(``http://127.0.0.1:4010``): offline recording. The cassette still says ``api.telnyx.com``.
+
+A request the cassette does not hold (and may not record) is answered with a Telnyx-shaped 404
+(``x-telnyx-mock-replay: miss``, ``x-should-retry: false``) whose detail names the closest
+recorded request: the official SDK raises ``telnyx.NotFoundError`` at once, with no retries.
+Every miss is kept in the handle's ``misses``, and a test that had any fails at teardown (even
+if the code under test swallowed the 404); clear ``misses`` in a test that expects one.
 
 Only ``pytest`` and the standard library are imported here; the rest waits for the fixture.
 """
@@ -40,12 +45,16 @@ if TYPE_CHECKING:
 
 MARKER = (
     "telnyx_cassette(path=None, record_mode='none', host='api.telnyx.com', redact_headers=(), "
-    "redact_query=(), redact_json=()): replay (or record) a cassette of api.telnyx.com traffic "
-    "in this test through the telnyx_cassette fixture (path relative to the test file)"
+    "redact_query=(), redact_json=(), upstream=None): replay (or record) a cassette of "
+    "api.telnyx.com traffic in this test through the telnyx_cassette fixture (path relative to "
+    "the test file; upstream: record from this server instead, e.g. a local emulator)"
 )
 OPTION = "--telnyx-record-mode"
+UPSTREAM_OPTION = "--telnyx-cassette-upstream"
 DEFAULT_HOST = "api.telnyx.com"
-_KEYWORDS = frozenset({"record_mode", "host", "redact_headers", "redact_query", "redact_json"})
+_KEYWORDS = frozenset(
+    {"record_mode", "host", "redact_headers", "redact_query", "redact_json", "upstream"}
+)
 
 
 def addoption(group: Any) -> None:
@@ -56,6 +65,14 @@ def addoption(group: Any) -> None:
         default=None,
         help="record mode of telnyx_cassette tests without their own: none (default), once, "
         "new_episodes or all",
+    )
+    group.addoption(
+        UPSTREAM_OPTION,
+        dest="telnyx_cassette_upstream",
+        default=None,
+        metavar="URL",
+        help="where telnyx_cassette tests without their own upstream= record from (default: "
+        "the real host), e.g. http://127.0.0.1:4010 for a local emulator",
     )
 
 
@@ -89,6 +106,21 @@ def _names(value: Any, what: str) -> tuple[str, ...]:
 def _default_path(request: pytest.FixtureRequest) -> Path:
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
     return Path("cassettes") / request.path.stem / f"{name}.yaml"
+
+
+def _upstream(request: pytest.FixtureRequest, kwargs: dict[str, Any]) -> str | None:
+    option = request.config.getoption("telnyx_cassette_upstream", default=None)
+    value = kwargs.get("upstream", option)
+    if value is None:
+        return None
+    text = str(value)
+    if not text.startswith(("http://", "https://")) or not text.split("://", 1)[1]:
+        pytest.fail(
+            f"telnyx_cassette: upstream must be an http(s) URL such as http://127.0.0.1:4010, "
+            f"not {text!r}",
+            pytrace=False,
+        )
+    return text.rstrip("/")
 
 
 def _settings(request: pytest.FixtureRequest) -> tuple[Path, str, str, dict[str, Any]]:
@@ -125,16 +157,21 @@ def telnyx_cassette(request: pytest.FixtureRequest) -> Iterator[CassetteHandle]:
     import respx
 
     from mockserver.cassette.format import CassetteError
-    from mockserver.cassette.record import RecordingTransport
+    from mockserver.cassette.miss import miss_response
+    from mockserver.cassette.record import RecordingTransport, UpstreamTransport
     from mockserver.cassette.redact import Redactor
     from mockserver.cassette.session import CassetteMiss, CassetteSession
 
     path, mode, host, redact = _settings(request)
+    marker = request.node.get_closest_marker("telnyx_cassette")
+    upstream = _upstream(request, dict(marker.kwargs) if marker else {})
     try:
         session = CassetteSession(path, mode, Redactor().extended(**redact))
     except (ValueError, FileNotFoundError, CassetteError) as exc:  # CassetteError: a ValueError
         pytest.fail(f"telnyx_cassette: {exc}", pytrace=False)
-    transport = RecordingTransport(session)
+    transport = RecordingTransport(
+        session, inner=UpstreamTransport(upstream) if upstream is not None else None
+    )
 
     with respx.mock(assert_all_called=False, using="httpx") as router:
         handle = CassetteHandle(path, session, router)
@@ -142,9 +179,9 @@ def telnyx_cassette(request: pytest.FixtureRequest) -> Iterator[CassetteHandle]:
         def answer(sent: httpx.Request) -> httpx.Response:
             try:
                 return transport.handle_request(sent)
-            except CassetteMiss as miss:
+            except CassetteMiss as miss:  # an HTTP answer, so the SDK does not retry
                 handle.misses.append(str(miss))
-                raise
+                return miss_response(str(miss), sent)
 
         router.route(host=host).mock(side_effect=answer)
         router.route().pass_through()
@@ -152,3 +189,10 @@ def telnyx_cassette(request: pytest.FixtureRequest) -> Iterator[CassetteHandle]:
             yield handle
         finally:
             transport.close()
+    if handle.misses:
+        shown = "\n".join(handle.misses[:3])
+        pytest.fail(
+            f"telnyx_cassette: {len(handle.misses)} request(s) the cassette does not hold "
+            f"(answered 404):\n{shown}",
+            pytrace=False,
+        )

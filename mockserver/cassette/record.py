@@ -20,14 +20,9 @@ import os
 
 import httpx
 
+from mockserver.cassette.exchange import request_from_httpx, response_from_httpx, response_to_httpx
 from mockserver.cassette.redact import Redactor
-from mockserver.cassette.session import (
-    CassetteSession,
-    RecordMode,
-    request_from_httpx,
-    response_from_httpx,
-    response_to_httpx,
-)
+from mockserver.cassette.session import CassetteSession, RecordMode
 
 Inner = httpx.BaseTransport | httpx.AsyncBaseTransport
 
@@ -94,8 +89,9 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             response.read()
         finally:
             response.close()
-        self.session.record(recorded, response_from_httpx(response))
-        return response
+        kept = response_from_httpx(response)
+        self.session.record(recorded, kept)
+        return response_to_httpx(kept, request)  # a fresh, readable copy of what was read
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()
@@ -110,8 +106,9 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             await response.aread()
         finally:
             await response.aclose()
-        self.session.record(recorded, response_from_httpx(response))
-        return response
+        kept = response_from_httpx(response)
+        self.session.record(recorded, kept)
+        return response_to_httpx(kept, request)
 
     def close(self) -> None:
         if self._sync is not None:
@@ -120,3 +117,38 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         if self._async is not None:
             await self._async.aclose()
+
+
+class UpstreamTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Sends every request to ``upstream`` (``scheme://host[:port][/prefix]``) instead of its own
+    host, path and query kept: a :class:`RecordingTransport`'s ``inner`` for recording from a
+    local emulator while the client (and the cassette) still say ``api.telnyx.com``."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = httpx.URL(upstream.rstrip("/"))
+        self._sync = httpx.HTTPTransport()
+        self._async = httpx.AsyncHTTPTransport()
+
+    def redirect(self, request: httpx.Request) -> httpx.Request:
+        url = request.url.copy_with(
+            scheme=self.upstream.scheme,
+            host=self.upstream.host,
+            port=self.upstream.port,
+            raw_path=self.upstream.raw_path.rstrip(b"/") + request.url.raw_path,
+        )
+        headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() != "host"]
+        return httpx.Request(request.method, url, headers=headers, content=request.content)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        return self._sync.handle_request(self.redirect(request))
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        return await self._async.handle_async_request(self.redirect(request))
+
+    def close(self) -> None:
+        self._sync.close()
+
+    async def aclose(self) -> None:
+        await self._async.aclose()

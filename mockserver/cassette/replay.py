@@ -19,16 +19,16 @@ import httpx
 import respx
 
 from mockserver.cassette import format as cformat
+from mockserver.cassette.exchange import CassetteMiss, request_from_httpx, response_to_httpx
 from mockserver.cassette.format import Cassette, RecordedRequest, RecordedResponse
 from mockserver.cassette.match import Key, closest, differences, key_of
 from mockserver.cassette.redact import Redactor
-from mockserver.cassette.session import CassetteMiss, request_from_httpx, response_to_httpx
 
 _SHOW_BODY = 300
 
 
 class Player:
-    """Looks up recorded responses; implements ``session.Replayer``. Thread-safe."""
+    """Looks up recorded responses (what a session replays with). Thread-safe."""
 
     def __init__(self, cassette: Cassette) -> None:
         self.cassette = cassette
@@ -114,7 +114,7 @@ def router(
     Every host is routed unless ``host`` or ``base_url`` narrows it; requests outside them fail
     (or, with ``pass_through``, go to the network); ``using`` is respx's mocker. Incoming requests
     are redacted as recordings are (``redactor``: the default :class:`Redactor`) before matching.
-    A request the cassette does not hold raises :class:`~mockserver.cassette.session.CassetteMiss`
+    A request the cassette does not hold raises :class:`~mockserver.cassette.exchange.CassetteMiss`
     (an ``AssertionError``) naming the closest recorded request. Use it as a context manager::
 
         with router("tests/cassettes/job.yaml", host="api.telnyx.com"):

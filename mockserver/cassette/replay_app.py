@@ -24,11 +24,12 @@ from starlette.types import Receive, Scope, Send
 
 from mockserver import api_paths, errors
 from mockserver.cassette.format import Cassette, RecordedRequest, RecordedResponse, headers_from
+from mockserver.cassette.miss import MISS_HEADER, NO_RETRY, miss_error
 from mockserver.cassette.redact import Redactor
 from mockserver.cassette.replay import Player
 from mockserver.http.common import error_response
 
-MISS_HEADER = "x-telnyx-mock-replay"
+__all__ = ["MISS_HEADER", "create_replay_app"]
 _DROPPED = frozenset({"content-length", "transfer-encoding", "content-encoding", "connection"})
 
 
@@ -44,7 +45,7 @@ def _recorded(response: RecordedResponse) -> Response:
 
 def _envelope(status: int, code: str, title: str, detail: str) -> Response:
     err = errors.error(status, code, title, detail, pointer="/base")
-    err.headers = {MISS_HEADER: "miss"}
+    err.headers = {MISS_HEADER: "miss", **NO_RETRY}
     return error_response(err)
 
 
@@ -84,8 +85,8 @@ class _Endpoint:
         control = self._control(request)
         if control is not None:
             return control
-        detail = f"telnyx-mock replay ({self.source}): {self.player.explain(recorded)}"
-        return _envelope(404, errors.NOT_FOUND, "Not recorded", detail)
+        detail = errors.D_NOT_RECORDED.format(source=self.source, why=self.player.explain(recorded))
+        return error_response(miss_error(detail))
 
     def _control(self, request: Request) -> Response | None:
         path = request.url.path

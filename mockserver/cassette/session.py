@@ -19,7 +19,8 @@ file as it was. Incoming requests are redacted the same way before matching, so 
 secret query parameter still matches its recording.
 
 Transports (``record.py``) and the recording proxy (``proxy.py``, started by ``cli_record.py``)
-wrap a session; the replay order and matching come from a ``Replayer`` (``replay.py``).
+wrap a session; the replay order and matching come from a ``Replayer`` (``replay.py``); the
+conversions between httpx and recorded forms are in ``exchange.py``.
 """
 
 from __future__ import annotations
@@ -31,17 +32,26 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
-import httpx
-
 from mockserver.cassette import format as cformat
-from mockserver.cassette.format import (
-    Cassette,
-    Interaction,
-    RecordedRequest,
-    RecordedResponse,
-    headers_from,
+from mockserver.cassette.exchange import (
+    CassetteMiss,
+    request_from_httpx,
+    response_from_httpx,
+    response_to_httpx,
 )
+from mockserver.cassette.format import Cassette, Interaction, RecordedRequest, RecordedResponse
 from mockserver.cassette.redact import Redactor
+from mockserver.cassette.replay import Player
+
+__all__ = [
+    "CassetteMiss",
+    "CassetteSession",
+    "RecordMode",
+    "Replayer",
+    "request_from_httpx",
+    "response_from_httpx",
+    "response_to_httpx",
+]
 
 
 class RecordMode(StrEnum):
@@ -68,10 +78,6 @@ class Replayer(Protocol):
         """Why nothing matched: the request and the closest recorded one."""
 
 
-class CassetteMiss(AssertionError):
-    """A request the cassette does not hold and the record mode does not let us record."""
-
-
 class CassetteSession:
     """One cassette in use: replays and/or records per the mode. Thread-safe."""
 
@@ -96,11 +102,7 @@ class CassetteSession:
         if self.mode is RecordMode.ALL:
             existing = Cassette()
         self.cassette = existing
-        if replayer is None:
-            from mockserver.cassette.replay import Player
-
-            replayer = Player
-        self._player = replayer(Cassette(list(existing.interactions)))
+        self._player = (replayer or Player)(Cassette(list(existing.interactions)))
         self.recorded = 0
         #: each kept interaction rendered once: a write joins them instead of re-rendering all
         self._rendered: list[str] | None = None
@@ -144,46 +146,3 @@ class CassetteSession:
             self._rendered.append(rendered)
             cformat.write_text(cformat.join(self._rendered), self.path)
             self.recorded += 1
-
-
-# -- conversions between httpx and recorded forms ---------------------------------------------
-
-
-def request_from_httpx(request: httpx.Request) -> RecordedRequest:
-    """``request.read()`` must have run (httpx does for non-streaming requests)."""
-    body = request.content.decode("utf-8", errors="replace") if request.content else None
-    return RecordedRequest(
-        method=request.method,
-        uri=str(request.url),
-        headers=headers_from(request.headers.multi_items()),
-        body=body,
-    )
-
-
-def response_from_httpx(response: httpx.Response) -> RecordedResponse:
-    """``response.read()`` must have run. Encoding headers are dropped: the body is decoded."""
-    pairs = [
-        (k, v)
-        for k, v in response.headers.multi_items()
-        if k.lower() not in ("content-encoding", "transfer-encoding", "content-length")
-    ]
-    return RecordedResponse(
-        status=response.status_code,
-        message=response.reason_phrase,
-        headers=headers_from(pairs),
-        body=response.content.decode("utf-8", errors="replace"),
-    )
-
-
-_FRAMING = ("content-length", "content-encoding", "transfer-encoding")
-
-
-def response_to_httpx(recorded: RecordedResponse, request: httpx.Request) -> httpx.Response:
-    """The body is stored decoded, so headers about its framing on the wire are dropped."""
-    headers = [
-        (k, v) for k, values in recorded.headers.items() for v in values
-        if k.lower() not in _FRAMING
-    ]  # fmt: skip
-    return httpx.Response(
-        recorded.status, headers=headers, content=recorded.body.encode("utf-8"), request=request
-    )

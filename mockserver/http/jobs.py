@@ -1,42 +1,34 @@
-"""Data-plane handlers for ``/phone_numbers/jobs``: parse, call the store, serialize."""
+"""Data-plane handlers for ``/phone_numbers/jobs``: parse, call one operation, render."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mockserver.http.common import json_response, query, read_json, tenant
-from mockserver.jobs import DELETE, EMERGENCY, UPDATE
-
-
-async def _create(request: Request, job_type: str) -> Response:
-    world = tenant(request)
-    body = await read_json(request)
-    q = query(request)
-    return json_response({"data": world.create_job(job_type, body, q)}, 202)
+from mockserver.http.common import json_response, query, read_json, tenant_of
+from mockserver.operations.jobs import JobsBackend
 
 
 async def update_phone_numbers(request: Request) -> Response:
-    return await _create(request, UPDATE)
+    jobs, body = JobsBackend(tenant_of(request)), await read_json(request)
+    return json_response({"data": jobs.create_update_job(body, query(request))}, 202)
 
 
 async def update_emergency_settings(request: Request) -> Response:
-    return await _create(request, EMERGENCY)
+    jobs, body = JobsBackend(tenant_of(request)), await read_json(request)
+    return json_response({"data": jobs.create_emergency_job(body, query(request))}, 202)
 
 
 async def delete_phone_numbers(request: Request) -> Response:
-    return await _create(request, DELETE)
-
-
-CREATION_PATHS = frozenset({UPDATE, EMERGENCY, DELETE})
-
-
-async def retrieve_job(request: Request) -> Response:
-    world = tenant(request)
-    return json_response({"data": world.retrieve_job(request.path_params["id"])})
+    jobs, body = JobsBackend(tenant_of(request)), await read_json(request)
+    return json_response({"data": jobs.create_delete_job(body, query(request))}, 202)
 
 
 async def list_jobs(request: Request) -> Response:
-    world = tenant(request)
-    data, meta = world.list_jobs(query(request))
+    data, meta = JobsBackend(tenant_of(request)).list_jobs(query(request))
     return json_response({"data": data, "meta": meta})
+
+
+async def retrieve_job(request: Request) -> Response:
+    job = JobsBackend(tenant_of(request)).retrieve_job(request.path_params["id"])
+    return json_response({"data": job})

@@ -4,7 +4,7 @@ A pure ASGI middleware (no ``BaseHTTPMiddleware``): it tees the request and resp
 they stream past instead of re-buffering them. It wraps Starlette's own error middleware, so a
 ``drop`` fault can leave without any response at all. ``/_mock/`` requests are logged but never
 journaled, faulted or rate limited; nor, while the controls are on, are data-plane requests
-marked with the ``INTERNAL`` header, which the pytest plugin's handle sends to read the world.
+marked with the ``INTERNAL`` header, which the pytest plugin's handle sends to read its tenant.
 """
 
 from __future__ import annotations
@@ -15,19 +15,21 @@ import json
 import logging
 import time
 from typing import Any
+from urllib.parse import unquote_plus
 
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver import errors as E
+from mockserver import errors
 from mockserver.clock import Clock
 from mockserver.config import Settings
 from mockserver.faults import ConnectionDropped, Faults, RateLimiter
+from mockserver.http.common import STATE_KEY, STATE_TENANT
 from mockserver.journal import Journals, fingerprint
-from mockserver.tenants import Tenants, bearer_key
+from mockserver.tenants import Tenants, r_auth, r_auth_allowlist
 
 ACCESS_LOG = logging.getLogger("mockserver.access")
-#: a request with this header is the test's own look at the world, not traffic under test
+#: a request with this header is the test's own look at its tenant, not traffic under test
 INTERNAL = "x-telnyx-mock-internal"
 #: the status of the start message a drop sends: servers refuse it after marking the response
 #: started, so they close the connection instead of answering 500 (see ``ConnectionDropped``)
@@ -53,26 +55,34 @@ class EmulatorMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
-        elif is_control(scope["path"]) or (
+            return
+        # the bearer key is read once per request; handlers take it (and the tenant, once
+        # resolved) from the request's state
+        raw_key = r_auth(_header(scope, b"authorization"))
+        key = r_auth_allowlist(raw_key, self.settings.api_keys)
+        scope.setdefault("state", {})[STATE_KEY] = key
+        if is_control(scope["path"]) or (
             self.settings.control and _header(scope, INTERNAL.encode()) is not None
         ):
             if ACCESS_LOG.isEnabledFor(logging.INFO):
-                await _Exchange(self, scope, receive, send, journal=False).run()
+                await _Exchange(self, scope, receive, send, raw_key, key, journal=False).run()
             else:
                 await self.app(scope, receive, send)
         else:
-            await _Exchange(self, scope, receive, send, journal=True).run()
+            await _Exchange(self, scope, receive, send, raw_key, key, journal=True).run()
 
 
 class _Exchange:
     """One request/response pair passing through the middleware."""
 
     def __init__(
-        self, layer: EmulatorMiddleware, scope: Scope, receive: Receive, send: Send, *,
-        journal: bool,
+        self, layer: EmulatorMiddleware, scope: Scope, receive: Receive, send: Send,
+        raw_key: str | None, key: str | None, *, journal: bool,
     ) -> None:  # fmt: skip
         self.layer = layer
         self.scope = scope
+        self.raw_key = raw_key  # the bearer key as sent (journal fingerprints), accepted or not
+        self.key = key  # the accepted key, or None
         self._receive = receive
         self._send = send
         self.journaled = journal
@@ -117,7 +127,7 @@ class _Exchange:
         while not self.request_done:
             await self.receive()
 
-    async def respond(self, error: E.ApiError) -> None:
+    async def respond(self, error: errors.ApiError) -> None:
         await self.drain()
         body = json.dumps(error.to_json(), separators=(",", ":")).encode("utf-8")
         headers = {**self.extra, **{k.lower(): v for k, v in error.headers.items()}}
@@ -138,12 +148,14 @@ class _Exchange:
     async def run(self) -> None:
         layer = self.layer
         started = time.perf_counter()
-        header = _header(self.scope, b"authorization")
-        raw_key = bearer_key(header)
-        key = layer.tenants.accepted_key(header)
+        raw_key, key = self.raw_key, self.key
         at_ms = 0
         if self.journaled:
-            at_ms = layer.tenants.get(key).now() if key is not None else layer.clock.now_ms()
+            if key is not None:
+                tenant = self.scope["state"][STATE_TENANT] = layer.tenants.get(key)
+                at_ms = tenant.now()
+            else:
+                at_ms = layer.clock.now_ms()
         try:
             if key is not None and self.journaled:
                 await self._faulted(key, at_ms)
@@ -202,7 +214,7 @@ class _Exchange:
             "event": "request",
             "method": self.scope["method"],
             "path": self.scope["path"],
-            "query": self.scope.get("query_string", b"").decode("latin-1"),
+            "query": without_key(self.scope.get("query_string", b"").decode("latin-1")),
             "status": status,
             "duration_ms": round(seconds * 1000, 2),
             "key": fingerprint(raw_key),
@@ -222,3 +234,16 @@ def _header(scope: Scope, name: bytes) -> str | None:
             text: str = value.decode("latin-1")
             return text
     return None
+
+
+def without_key(query: str) -> str:
+    """A query string for the log: the value of every ``key`` parameter (a dashboard link,
+    ``/_mock/ui?key=...``, carries a tenant's API key) replaced by ``[redacted]``."""
+    if not query:
+        return query
+    parts = query.split("&")
+    for i, part in enumerate(parts):
+        name, sep, _ = part.partition("=")
+        if unquote_plus(name).strip().lower() == "key":
+            parts[i] = f"{name}{sep}[redacted]" if sep else name
+    return "&".join(parts)

@@ -10,20 +10,15 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 
-from mockserver import errors as E
-from mockserver import snapshot
-from mockserver.http.common import json_response, read_json, tenant, tenants_of
+from mockserver import errors, snapshot
+from mockserver.http.common import json_response, read_json, tenant_of, tenants_of
 from mockserver.snapshot import SnapshotError
 
 
-def routes() -> list[BaseRoute]:
-    return [Route("/state", state, methods=["GET", "PUT", "POST"])]
-
-
 async def state(request: Request) -> Response:
-    own = tenant(request)
+    """``GET``/``PUT``/``POST /_mock/state``: export or import the key's tenant."""
+    own = tenant_of(request)
     app_state = request.app.state
     tenants = tenants_of(request)
     if request.method == "GET":
@@ -39,7 +34,9 @@ async def state(request: Request) -> Response:
             lambda: app_state.faults.fresh(own.key),
         )  # fmt: skip
     except SnapshotError as exc:
-        raise E.bad_request(E.D_BAD_STATE.format(reason=exc.reason), pointer=exc.pointer) from None
+        raise errors.bad_request(
+            errors.D_BAD_STATE.format(reason=exc.reason), pointer=exc.pointer
+        ) from None
     tenants.put(own.key, fresh)
     app_state.faults.put(own.key, faults)
     summary = {"imported": True, "jobs": len(fresh.job_list), "now": fresh.now()}

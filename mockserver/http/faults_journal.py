@@ -10,22 +10,14 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 
-from mockserver.faults import JOB_KINDS, Faults, RateLimiter, parse_spec
-from mockserver.http.common import json_response, read_json, tenant
+from mockserver.faults import JOB_KINDS, Faults, parse_spec
+from mockserver.http.common import json_response, read_json, tenant_of
 from mockserver.journal import Journals
 
 
-def routes() -> list[BaseRoute]:
-    return [
-        Route("/faults", faults, methods=["GET", "POST", "DELETE"]),
-        Route("/journal", journal, methods=["GET", "DELETE"]),
-    ]
-
-
 async def faults(request: Request) -> Response:
-    world = tenant(request)
+    tenant = tenant_of(request)
     registry: Faults = request.app.state.faults
     if request.method == "POST":
         body = await read_json(request)
@@ -33,27 +25,26 @@ async def faults(request: Request) -> Response:
             spec = parse_spec(body, "")
             times = spec.times or 1
             if spec.kind == "expire_jobs":
-                world.expire_next = times
+                tenant.expire_next = times
             else:
-                world.fail_next = times
+                tenant.fail_next = times
             return json_response({"data": {"kind": spec.kind, "times": times}}, 201)
-        fault = registry.of(world.key).add(body)
+        fault = registry.of(tenant.key).add(body)
         return json_response({"data": fault.to_json()}, 201)
     if request.method == "DELETE":
-        cleared = registry.clear(world.key)
-        world.expire_next = world.fail_next = 0
-        limiter: RateLimiter | None = request.app.state.limiter
-        if limiter is not None:
-            limiter.forget(world.key)
+        # the --rate-limit bucket is no fault: clearing faults leaves it as it is (only
+        # /_mock/reset, which forgets the whole tenant, refills it)
+        cleared = registry.clear(tenant.key)
+        tenant.expire_next = tenant.fail_next = 0
         return json_response({"data": {"cleared": cleared}})
-    found = registry.peek(world.key)
-    meta: dict[str, Any] = {"expire_next": world.expire_next, "fail_next": world.fail_next}
+    found = registry.peek(tenant.key)
+    meta: dict[str, Any] = {"expire_next": tenant.expire_next, "fail_next": tenant.fail_next}
     data = [fault.to_json() for fault in found.list()] if found is not None else []
     return json_response({"data": data, "meta": meta})
 
 
 async def journal(request: Request) -> Response:
-    key = None if "authorization" not in request.headers else tenant(request).key
+    key = None if "authorization" not in request.headers else tenant_of(request).key
     journals: Journals = request.app.state.journals
     if request.method == "DELETE":
         return json_response({"data": {"cleared": journals.clear(key)}})
