@@ -200,13 +200,11 @@ def _error_item(value: Any, where: str) -> errors.ErrorItem:
     source = (
         item.child("source", null=True) if isinstance(value, dict) and "source" in value else None
     )
-    return errors.ErrorItem(
-        item.field("code", str),
-        item.field("title", str),
-        item.field("detail", str),
-        source.field("pointer", str) if source and "pointer" in source.doc else None,
-        source.field("parameter", str) if source and "parameter" in source.doc else None,
-    )
+    # a saved outcome's texts, read back as they were written (ErrorItem.to_json's fields)
+    fields = {name: item.field(name, str) for name in ("code", "title", "detail")}
+    for name in ("pointer", "parameter"):
+        fields[name] = source.field(name, str) if source and name in source.doc else None
+    return errors.ErrorItem(**fields)
 
 
 def _job(value: Any, where: str, known: Callable[[str], bool]) -> Job:
