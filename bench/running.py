@@ -24,6 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +130,9 @@ def _median_ms(http: Any, path: str, reps: int) -> float:
 
 def _creator(tenant: Any) -> Any:
     """The update-job creation of one tenant, called directly."""
-    return lambda body: tenant.create_job("update_phone_numbers", body, {})
+    from mockserver.operations.jobs import JobsBackend
+
+    return partial(JobsBackend(tenant).create_update_job, query={})
 
 
 def list_jobs(big: int = 100_000, small: int = 20, reps: int = 200) -> dict[str, Any]:

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver import errors
+from mockserver.api_paths import api_path
 from mockserver.ids import IdSource
-from mockserver.path_patterns import Matcher, RouteError, fault_route, strip_v2
+from mockserver.path_patterns import Matcher, RouteError, fault_route
 
 REQUEST_KINDS = ("status", "latency", "drop")
 JOB_KINDS = ("expire_jobs", "fail_jobs")
@@ -248,7 +249,7 @@ class FaultSet:
         """
         delay = 0
         answer: Fault | None = None
-        bare = strip_v2(path)
+        bare = api_path(path)
         for fault in list(self._faults):
             if (answer is not None and fault.kind != "latency") or not fault.matches(method, bare):
                 continue

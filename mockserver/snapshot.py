@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from mockserver import __version__, errors, fastcheck, schemas
@@ -108,21 +109,13 @@ def _job_json(job: Job) -> dict[str, Any]:
 
 
 def tenant_json(tenant: Tenant, faults: FaultSet | None) -> dict[str, Any]:
-    """One tenant's state (the ``tenant`` part of a document)."""
-    numbers = tenant.inventory.numbers
-    return {
-        "key": tenant.key,
-        "clock_offset_ms": tenant.clock.offset_ms,
-        "ids": tenant.ids.state(),
-        "numbers": {"replaced": list(numbers.changed().values()), "removed": numbers.removed()},
-        "jobs": [_job_json(job) for job in tenant.job_list],
-        "next_seq": tenant.next_seq,
-        "unsettled": [job.seq for job in tenant.unsettled],
-        "expire_next": tenant.expire_next,
-        "fail_next": tenant.fail_next,
-        "forced_fail": sorted(tenant.forced_fail),
-        "faults": None if faults is None else faults_json(faults),
-    }
+    """One tenant's state (the ``tenant`` part of a document): its key, every part of
+    :data:`TENANT_PARTS`, its faults."""
+    doc: dict[str, Any] = {"key": tenant.key}
+    for part in TENANT_PARTS:
+        doc.update(part.write(tenant))
+    doc["faults"] = None if faults is None else faults_json(faults)
+    return doc
 
 
 def faults_json(faults: FaultSet) -> dict[str, Any]:
@@ -284,9 +277,24 @@ def read_faults(value: Any, where: str, faults: FaultSet) -> FaultSet:
 def read_tenant(
     value: Any, where: str, tenant: Tenant, faults: Callable[[], FaultSet]
 ) -> tuple[Tenant, FaultSet | None]:
-    """Fill a fresh ``tenant`` (forked from the template) from its document; its faults into a
-    fresh set from ``faults`` (``None`` if it had none)."""
+    """Fill a fresh ``tenant`` (forked from the template) from its document, part by part
+    (:data:`TENANT_PARTS`); its faults into a fresh set from ``faults`` (``None`` if it had
+    none)."""
     doc = Reader(value, where)
+    for part in TENANT_PARTS:
+        part.read(doc, tenant)
+    fault_doc = doc.field("faults", dict, null=True)
+    found = None if fault_doc is None else read_faults(fault_doc, doc.at("faults"), faults())
+    return tenant, found
+
+
+# -- the parts of a tenant -------------------------------------------------------------------------
+def _write_numbers(tenant: Tenant) -> dict[str, Any]:
+    numbers = tenant.inventory.numbers
+    return {"numbers": {"replaced": list(numbers.changed().values()), "removed": numbers.removed()}}
+
+
+def _read_numbers(doc: Reader, tenant: Tenant) -> None:
     inventory = tenant.inventory
     template_numbers = inventory.numbers
     numbers = doc.child("numbers")
@@ -299,7 +307,39 @@ def read_tenant(
         if checked["id"] not in inventory.numbers:
             raise SnapshotError(at + "/id", "is removed as well")
         inventory.replace(checked)
-    base = inventory.numbers.base
+
+
+def _write_ids(tenant: Tenant) -> dict[str, Any]:
+    return {"ids": tenant.ids.state()}
+
+
+def _read_ids(doc: Reader, tenant: Tenant) -> None:
+    try:
+        tenant.ids.restore(doc.field("ids", list))
+    except (TypeError, ValueError) as exc:
+        raise SnapshotError(doc.at("ids"), f"is not a random state ({exc})") from None
+
+
+def _write_clock(tenant: Tenant) -> dict[str, Any]:
+    return {"clock_offset_ms": tenant.clock.offset_ms}
+
+
+def _read_clock(doc: Reader, tenant: Tenant) -> None:
+    tenant.clock.restore(doc.integer("clock_offset_ms"))
+
+
+def _write_jobs(tenant: Tenant) -> dict[str, Any]:
+    return {
+        "jobs": [_job_json(job) for job in tenant.job_list],
+        "next_seq": tenant.next_seq,
+        "unsettled": [job.seq for job in tenant.unsettled],
+        "forced_fail": sorted(tenant.forced_fail),
+    }
+
+
+def _read_jobs(doc: Reader, tenant: Tenant) -> None:
+    """The jobs, indexed at the tenant's now (so after the clock)."""
+    base = tenant.inventory.numbers.base
     jobs = [_job(job, at, base.pos.__contains__) for job, at in _items(doc, "jobs")]
     seqs = [job.seq for job in jobs]
     if seqs != sorted(set(seqs)):
@@ -314,14 +354,35 @@ def read_tenant(
     ids = {job.id for job in jobs}
     if not all(isinstance(i, str) and i in ids for i in forced):
         raise SnapshotError(doc.at("forced_fail"), "must list ids of the jobs")
-    try:
-        tenant.ids.restore(doc.field("ids", list))
-    except (TypeError, ValueError) as exc:
-        raise SnapshotError(doc.at("ids"), f"is not a random state ({exc})") from None
-    tenant.clock.restore(doc.integer("clock_offset_ms"))
     tenant.restore_jobs(jobs, set(unsettled), set(forced), next_seq)
+
+
+def _write_fault_controls(tenant: Tenant) -> dict[str, Any]:
+    return {"expire_next": tenant.expire_next, "fail_next": tenant.fail_next}
+
+
+def _read_fault_controls(doc: Reader, tenant: Tenant) -> None:
     tenant.expire_next = doc.integer("expire_next")
     tenant.fail_next = doc.integer("fail_next")
-    fault_doc = doc.field("faults", dict, null=True)
-    found = None if fault_doc is None else read_faults(fault_doc, doc.at("faults"), faults())
-    return tenant, found
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a tenant's state: ``write`` gives its fields of the tenant's document,
+    ``read`` checks them and fills a fresh tenant (a :class:`SnapshotError` at the first
+    problem; nothing is installed until every part of every tenant has been read)."""
+
+    name: str
+    write: Callable[[Tenant], dict[str, Any]]
+    read: Callable[[Reader, Tenant], None]
+
+
+#: every part of a tenant's state, in the order they are written and read (the jobs after the
+#: clock and the numbers). New tenant state is one more part here, and :data:`VERSION` + 1.
+TENANT_PARTS: tuple[Part, ...] = (
+    Part("numbers", _write_numbers, _read_numbers),
+    Part("ids", _write_ids, _read_ids),
+    Part("clock", _write_clock, _read_clock),
+    Part("jobs", _write_jobs, _read_jobs),
+    Part("fault controls", _write_fault_controls, _read_fault_controls),
+)
