@@ -70,20 +70,21 @@ def header(template: Inventory, seed: int) -> dict[str, Any]:
 
 def check_header(doc: Any, template: Inventory, seed: int) -> None:
     if not isinstance(doc, dict):
-        raise SnapshotError("/", "a state document must be a JSON object")
+        raise SnapshotError("/", errors.D_STATE_NOT_OBJECT)
     expected = header(template, seed)
     if doc.get("format") != FORMAT:
-        raise SnapshotError("/format", f"not a telnyx-mock state document (expected {FORMAT!r})")
+        raise SnapshotError("/format", errors.D_STATE_FORMAT.format(expected=FORMAT))
     for name in ("version", "emulator"):
         if doc.get(name) != expected[name]:
             raise SnapshotError(
                 f"/{name}",
-                f"written by another version ({doc.get(name)!r}); this is {expected[name]!r}",
+                errors.D_STATE_VERSION.format(found=doc.get(name), expected=expected[name]),
             )
     if doc.get("world") != expected["world"]:
-        raise SnapshotError("/world", "saved with another world file (--fixtures)")
+        raise SnapshotError("/world", errors.D_STATE_WORLD)
     if doc.get("seed") != seed:
-        raise SnapshotError("/seed", f"saved with --seed {doc.get('seed')!r}; this is {seed}")
+        detail = errors.D_STATE_SEED.format(found=doc.get("seed"), expected=seed)
+        raise SnapshotError("/seed", detail)
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -139,20 +140,20 @@ class Reader:
 
     def field(self, name: str, kind: type[T] | tuple[type, ...], *, null: bool = False) -> Any:
         if not isinstance(self.doc, dict):
-            raise SnapshotError(self.where, "must be an object")
+            raise SnapshotError(self.where, errors.D_STATE_OBJECT)
         if name not in self.doc:
-            raise SnapshotError(self.at(name), "is missing")
+            raise SnapshotError(self.at(name), errors.D_STATE_MISSING)
         value = self.doc[name]
         if value is None and null:
             return None
         if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, (int,))):
-            raise SnapshotError(self.at(name), f"must be {_kind(kind)}")
+            raise SnapshotError(self.at(name), errors.D_STATE_KIND.format(kind=_kind(kind)))
         return value
 
     def integer(self, name: str, *, null: bool = False, low: int = 0) -> Any:
         value = self.field(name, int, null=null)
         if value is not None and value < low:
-            raise SnapshotError(self.at(name), f"must be at least {low}")
+            raise SnapshotError(self.at(name), errors.D_STATE_AT_LEAST.format(low=low))
         return value
 
     def child(self, name: str, kind: type = dict, *, null: bool = False) -> Reader:
@@ -181,9 +182,9 @@ def _number(template: Inventory, record: Any, where: str) -> dict[str, Any]:
     base = template.numbers.base
     index = base.pos.get(record["id"])
     if index is None:
-        raise SnapshotError(where + "/id", "is not a number of this world")
+        raise SnapshotError(where + "/id", errors.D_STATE_NUMBER)
     if base.rows[index][base.phone_col] != record["phone_number"]:
-        raise SnapshotError(where + "/phone_number", "differs from the world's (never changed)")
+        raise SnapshotError(where + "/phone_number", errors.D_STATE_PHONE_NUMBER)
     result: dict[str, Any] = record
     return result
 
@@ -204,7 +205,7 @@ def _job(value: Any, where: str, known: Callable[[str], bool]) -> Job:
     job = Reader(value, where)
     job_type = job.field("type", str)
     if job_type not in TYPES:
-        raise SnapshotError(job.at("type"), "must be one of: " + ", ".join(TYPES))
+        raise SnapshotError(job.at("type"), errors.D_ONE_OF.format(values=", ".join(TYPES)))
     targets = []
     for item, at in _items(job, "targets"):
         if (
@@ -214,22 +215,21 @@ def _job(value: Any, where: str, known: Callable[[str], bool]) -> Job:
             or item[2] not in ("id", "phone_number")
             or not known(item[0])
         ):
-            raise SnapshotError(
-                at, "must be [id of a number of this world, E.164, id|phone_number]"
-            )
+            raise SnapshotError(at, errors.D_STATE_TARGET)
         targets.append(Target(*item))
     if not targets:
-        raise SnapshotError(job.at("targets"), "must not be empty")
+        raise SnapshotError(job.at("targets"), errors.D_STATE_NO_TARGETS)
     parameters = job.field("parameters", dict)
     if not fastcheck.is_valid(_PARAMETER_SCHEMAS[job_type], parameters):
-        raise SnapshotError(job.at("parameters"), f"is not a valid {job_type} request body")
+        detail = errors.D_STATE_PARAMETERS.format(job_type=job_type)
+        raise SnapshotError(job.at("parameters"), detail)
     outcomes = []
     for found, at in _items(job, "outcomes"):
         if not isinstance(found, list):
-            raise SnapshotError(at, "must be a list of errors")
+            raise SnapshotError(at, errors.D_STATE_OUTCOME)
         outcomes.append(Outcome([_error_item(e, f"{at}/{n}") for n, e in enumerate(found)]))
     if len(outcomes) > len(targets):
-        raise SnapshotError(job.at("outcomes"), "has more outcomes than the job has targets")
+        raise SnapshotError(job.at("outcomes"), errors.D_STATE_OUTCOMES)
     return Job(
         id=job.field("id", str),
         type=job_type,
@@ -270,7 +270,8 @@ def read_faults(value: Any, where: str, faults: FaultSet) -> FaultSet:
     try:
         faults.restore(doc.integer("next"), doc.field("random", list), found)
     except (TypeError, ValueError) as exc:
-        raise SnapshotError(doc.at("random"), f"is not a random state ({exc})") from None
+        detail = errors.D_STATE_RANDOM.format(reason=exc)
+        raise SnapshotError(doc.at("random"), detail) from None
     return faults
 
 
@@ -300,12 +301,12 @@ def _read_numbers(doc: Reader, tenant: Tenant) -> None:
     numbers = doc.child("numbers")
     for ident, at in _items(numbers, "removed"):
         if not isinstance(ident, str) or ident not in template_numbers:
-            raise SnapshotError(at, "must be the id of a number of this world (removed once)")
+            raise SnapshotError(at, errors.D_STATE_REMOVED)
         inventory.remove(ident)
     for record, at in _items(numbers, "replaced"):
         checked = _number(inventory, record, at)
         if checked["id"] not in inventory.numbers:
-            raise SnapshotError(at + "/id", "is removed as well")
+            raise SnapshotError(at + "/id", errors.D_STATE_REPLACED_REMOVED)
         inventory.replace(checked)
 
 
@@ -317,7 +318,8 @@ def _read_ids(doc: Reader, tenant: Tenant) -> None:
     try:
         tenant.ids.restore(doc.field("ids", list))
     except (TypeError, ValueError) as exc:
-        raise SnapshotError(doc.at("ids"), f"is not a random state ({exc})") from None
+        detail = errors.D_STATE_RANDOM.format(reason=exc)
+        raise SnapshotError(doc.at("ids"), detail) from None
 
 
 def _write_clock(tenant: Tenant) -> dict[str, Any]:
@@ -343,17 +345,17 @@ def _read_jobs(doc: Reader, tenant: Tenant) -> None:
     jobs = [_job(job, at, base.pos.__contains__) for job, at in _items(doc, "jobs")]
     seqs = [job.seq for job in jobs]
     if seqs != sorted(set(seqs)):
-        raise SnapshotError(doc.at("jobs"), "jobs must be in creation order (seq increasing)")
+        raise SnapshotError(doc.at("jobs"), errors.D_STATE_JOB_ORDER)
     if len({job.id for job in jobs}) != len(jobs):
-        raise SnapshotError(doc.at("jobs"), "two jobs have the same id")
+        raise SnapshotError(doc.at("jobs"), errors.D_STATE_JOB_IDS)
     next_seq = doc.integer("next_seq", low=seqs[-1] + 1 if seqs else 0)
     unsettled = doc.field("unsettled", list)
     if not all(type(s) is int for s in unsettled) or not set(unsettled) <= set(seqs):
-        raise SnapshotError(doc.at("unsettled"), "must list seq numbers of the jobs")
+        raise SnapshotError(doc.at("unsettled"), errors.D_STATE_UNSETTLED)
     forced = doc.field("forced_fail", list)
     ids = {job.id for job in jobs}
     if not all(isinstance(i, str) and i in ids for i in forced):
-        raise SnapshotError(doc.at("forced_fail"), "must list ids of the jobs")
+        raise SnapshotError(doc.at("forced_fail"), errors.D_STATE_FORCED_FAIL)
     tenant.restore_jobs(jobs, set(unsettled), set(forced), next_seq)
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from mockserver import snapshot
+from mockserver import errors, snapshot
 from mockserver.snapshot import SnapshotError
 
 log = logging.getLogger("mockserver")
@@ -56,21 +56,21 @@ def parse(data: bytes, state: Any) -> list[tuple[str, Any, Any]]:
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        raise SnapshotError("/", f"not valid JSON (truncated or corrupt?): {exc}") from None
+        raise SnapshotError("/", errors.D_STATE_JSON.format(reason=exc)) from None
     tenants = state.tenants
     snapshot.check_header(doc, tenants.template, state.settings.seed)
     body = data[cut + len(_TENANTS) : data.rstrip().rfind(b"}")]
     if cut < 0 or doc.get("sha256") != hashlib_hex(body):
-        raise SnapshotError("/sha256", "the tenants do not match their checksum (corrupt file)")
+        raise SnapshotError("/sha256", errors.D_STATE_CHECKSUM)
     listed = doc.get("tenants")
     if not isinstance(listed, list) or doc.get("tenant_count") != len(listed):
-        raise SnapshotError("/tenants", "must be the list of tenant_count tenants")
+        raise SnapshotError("/tenants", errors.D_STATE_TENANTS)
     built = []
     for index, item in enumerate(listed):
         where = f"/tenants/{index}"
         key = item.get("key") if isinstance(item, dict) else None
         if not isinstance(key, str) or not key:
-            raise SnapshotError(where + "/key", "must be a non-empty string")
+            raise SnapshotError(where + "/key", errors.D_STATE_KEY)
         tenant, faults = snapshot.read_tenant(
             item, where, tenants.fresh(key), partial(state.faults.fresh, key)
         )

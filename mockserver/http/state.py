@@ -48,4 +48,4 @@ def c_state(body: object, template: object, seed: int) -> None:
     with a ``tenant`` object (the rest is checked as it is read)."""
     snapshot.check_header(body, template, seed)  # type: ignore[arg-type]
     if not isinstance(body, dict) or not isinstance(body.get("tenant"), dict):
-        raise SnapshotError("/tenant", "must be an object (a tenant exported by GET)")
+        raise SnapshotError("/tenant", errors.D_STATE_TENANT)
