@@ -207,6 +207,16 @@ def test_state_exports_and_imports_one_tenant() -> None:
         (lambda d: d["tenant"]["faults"]["list"][0].update(route="("),
          "/tenant/faults/list/0/route"),
         (lambda d: d["tenant"].update(unsettled=[7]), "/tenant/unsettled"),
+        # a record with every field, one of them wrong: the column check refuses, and the one
+        # by one check names it
+        (lambda d: d["tenant"]["numbers"]["replaced"][0].update(status="nope"),
+         "/tenant/numbers/replaced/0/status"),
+        (lambda d: d["tenant"]["numbers"]["replaced"][0]["voice"].update(bogus=1),
+         "/tenant/numbers/replaced/0"),
+        (lambda d: d["tenant"]["numbers"]["replaced"][0].update(phone_number="+19995550100"),
+         "/tenant/numbers/replaced/0/phone_number"),
+        (lambda d: d["tenant"]["jobs"][0]["targets"].append(["1", "+1", "id"]),
+         "/tenant/jobs/0/targets/1"),
     ],
 )  # fmt: skip
 def test_a_bad_state_document_is_a_422_and_changes_nothing(
