@@ -221,9 +221,9 @@ def million(path: Path, reps: int = 50, jobs: int = 1_000, per_job: int = 100) -
     check = client(fresh, api_key="snapshot", base_url="http://bench")
     if restored != len(app.state.tenants):  # the list figures' tenant too
         raise HarnessError(f"snapshot: {restored} tenants restored of {len(app.state.tenants)}")
-    for path in (JOBS, f"{NUMBERS}?page[size]=250&filter[tag]=job-7"):
-        if check.get(path).content != http.get(path).content:
-            raise HarnessError(f"snapshot: the restored tenant answers {path} differently")
+    for route in (JOBS, f"{NUMBERS}?page[size]=250&filter[tag]=job-7"):
+        if check.get(route).content != http.get(route).content:
+            raise HarnessError(f"snapshot: the restored tenant answers {route} differently")
     out["snapshot"] = {
         "jobs": jobs, "numbers_per_job": per_job, "bytes": size,
         "write_s": round(write_s, 3), "restore_s": round(read_s, 3),

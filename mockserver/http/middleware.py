@@ -95,6 +95,8 @@ class _Exchange:
         self.fault: str | None = None
         self.extra: dict[str, str] = {}
         self.request_done = False
+        self.at_ms = 0
+        self.recorded = False
 
     # -- the tee ----------------------------------------------------------------------------------
     async def receive(self) -> Message:
@@ -120,7 +122,17 @@ class _Exchange:
             self.response_size += len(chunk)
             if len(self.response) < self.limit:
                 self.response += chunk[: self.limit - len(self.response)]
+            if self.journaled and not message.get("more_body", False):
+                # in the journal before the client has the whole response: a test that reads
+                # the journal right after its request finds it (never a race with this record)
+                self.record()
         await self._send(message)
+
+    def record(self) -> None:
+        """The exchange in its tenant's journal, once."""
+        if not self.recorded:
+            self.recorded = True
+            self._record(self.key, self.raw_key, self.at_ms)
 
     async def drain(self) -> None:
         """Read the request body the handler will not read (it is journaled all the same)."""
@@ -156,6 +168,7 @@ class _Exchange:
                 at_ms = tenant.now()
             else:
                 at_ms = layer.clock.now_ms()
+        self.at_ms = at_ms
         try:
             if key is not None and self.journaled:
                 await self._faulted(key, at_ms)
@@ -163,7 +176,7 @@ class _Exchange:
                 await layer.app(self.scope, self.receive, self.send)
         finally:
             if self.journaled:
-                self._record(key, raw_key, at_ms)
+                self.record()  # a dropped connection or a failure: no last body was sent
             if ACCESS_LOG.isEnabledFor(logging.INFO):
                 self._log(raw_key, time.perf_counter() - started)
 
