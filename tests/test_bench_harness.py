@@ -1,5 +1,6 @@
 """The pure parts of the benchmark harness (``bench/``): wrk output parsing, the Lua scripts,
-ratio maths, result shaping, target evaluation and the printed tables. Nothing here measures."""
+ratio maths, result shaping, target evaluation and the printed tables; and that the in-process
+figures' code runs. Nothing here asserts a timing."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from bench import million, report, run, scenarios, servers
+from bench import bench_fixture, million, report, run, scenarios, servers
 from bench import wrk as wrk_
 from bench.scenarios import Scenario
 from bench.wrk import HarnessError
+from mockserver.config import Settings
 
 WRK_422 = """\
 Running 1s test @ http://127.0.0.1:4514/v2/phone_numbers/jobs/update_phone_numbers
@@ -314,3 +316,9 @@ def test_rotating_keys_script_changes_the_bearer_key_every_n_requests() -> None:
     assert 'wrk.headers["Authorization"] = "Bearer " .. "k-run-" .. math.floor(sent / 15)' in script
     assert "request = function()" in script
     assert "request = function()" not in wrk_.lua_script("POST", {}, None)
+
+
+def test_the_fixture_figure_sets_up_a_handle_that_answers() -> None:
+    """`make bench`'s fixture set-up figure drives the plugin's own factory (a changed signature
+    there broke the bench once): one set-up answers a request and takes a positive time."""
+    assert bench_fixture.setup_once(Settings(manual_clock=True)) > 0
