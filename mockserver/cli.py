@@ -235,7 +235,7 @@ def tune_gc() -> None:
 def _serve(args: argparse.Namespace) -> int:
     from mockserver import serving, state_file
     from mockserver.app import create_app
-    from mockserver.snapshot import SnapshotError
+    from mockserver.snapshot_check import SnapshotError
     from mockserver.world import build_template
     from mockserver.world_check import WorldError
 

@@ -25,7 +25,7 @@ import orjson
 
 from mockserver import errors, snapshot
 from mockserver.number_table import paused_gc
-from mockserver.snapshot import SnapshotError
+from mockserver.snapshot_check import SnapshotError
 
 log = logging.getLogger("mockserver")
 _TENANTS = b',"tenants":'

@@ -21,7 +21,7 @@ from mockserver import snapshot, state_file
 from mockserver.app import create_app
 from mockserver.clock import ManualClock
 from mockserver.config import Settings
-from mockserver.snapshot import SnapshotError
+from mockserver.snapshot_check import SnapshotError
 from tests.conftest import make_client
 from tests.helpers import JOBS, NUMBER, NUMBERS, UPDATE, VOICE
 from tests.test_cli import ROOT, free_port, wait_until_ready

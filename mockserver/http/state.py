@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from mockserver import errors, snapshot
 from mockserver.http.common import json_response, read_json, tenant_of, tenants_of
-from mockserver.snapshot import SnapshotError
+from mockserver.snapshot_check import SnapshotError
 
 
 async def state(request: Request) -> Response:
