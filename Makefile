@@ -85,9 +85,11 @@ bench: $(STAMP)
 fuzz: $(STAMP)
 	$(BIN)/pytest tests/test_fuzz*.py --hypothesis-profile fuzz -p no:cacheprovider
 
-# load without loss: 32 clients x 20 s over loopback (CI runs the 3 s form in `make unit`)
+# load without loss: 32 clients x 20 s over loopback, and 20,000 keys through a --max-tenants 500
+# server (CI runs the 3 s and 1,500-key forms in `make unit`)
 soak: $(STAMP)
-	SOAK_SECONDS=$${SOAK_SECONDS:-20} $(BIN)/pytest tests/test_soak.py -p no:cacheprovider -s
+	SOAK_SECONDS=$${SOAK_SECONDS:-20} SOAK_KEYS=$${SOAK_KEYS:-20000} \
+		$(BIN)/pytest tests/test_soak.py tests/test_soak_keys.py -p no:cacheprovider -s
 
 # the example cassettes, recorded from the emulator (deterministic), and their drift check
 cassettes: $(STAMP)

@@ -59,6 +59,28 @@ TARGETS: tuple[Target, ...] = (
         for kind in FILTER_KINDS
     ),
 )  # fmt: skip
+#: issue 14's targets (a server a team can leave running; bench.running)
+RUNNING_TARGETS: tuple[Target, ...] = (
+    Target("tenant_rss", "RSS per fresh tenant with one job",
+           ("running", "tenant_rss", "per_tenant_kb"), "<=", 20, " KB"),
+    Target("lru_rss", "RSS 20,000 keys / 1,000 keys (--max-tenants 1000)",
+           ("running", "lru_rss", "ratio"), "<=", 1.1, "x"),
+    *(
+        Target(f"list_jobs_{kind}", f"list jobs 100,000 / 20 finished: {kind}",
+               ("running", "list_jobs", kind, "ratio"), "<=", 2, "x")
+        for kind in ("unfiltered", "status", "type")
+    ),
+    *(
+        Target(f"number_list_{kind}", f"GET /phone_numbers 1M / 2,500: {kind}",
+               ("running", "million", "number_lists", kind, "ratio"), "<=", 2, "x")
+        for kind in ("unfiltered", "filtered", "sorted")
+    ),
+    Target("snapshot_write", "1M snapshot write (1,000 jobs)",
+           ("running", "million", "snapshot", "write_s"), "<=", 10, " s"),
+    Target("snapshot_restore", "1M snapshot restore (1,000 jobs)",
+           ("running", "million", "snapshot", "restore_s"), "<=", 10, " s"),
+)  # fmt: skip
+TARGETS = (*TARGETS, *RUNNING_TARGETS)
 SCENARIO_TARGETS = {"update_2": "update_2_ratio", "update_1000": "update_1000_ratio"}
 
 
@@ -121,6 +143,8 @@ def lookup(results: Mapping[str, Any], path: Sequence[str]) -> float | None:
 
 def applies(target: Target, results: Mapping[str, Any]) -> bool:
     """Million-number targets apply only to a world of a million numbers."""
+    if target.path[:2] == ("running", "million"):
+        return lookup(results, ("running", "million", "big_numbers")) == MILLION
     if target.path[0] != "million":
         return True
     return lookup(results, ("million", "count")) == MILLION
@@ -203,6 +227,8 @@ def _figure(target: Target, results: Mapping[str, Any]) -> str:
     if value is None:
         return "not measured"
     digits = 3 if target.unit in (" s", "x") else (0 if target.op == ">=" else 2)
+    if target.key == "tenant_rss":
+        digits = 1
     if target.key == "million_rss":
         digits = 0
     return f"{value:,.{digits}f}{target.unit}"
@@ -217,7 +243,8 @@ def figures_table(results: Mapping[str, Any]) -> list[str]:
         flag = met.get(target.key)
         note = ""
         if flag is None and lookup(results, target.path) is not None:
-            count = lookup(results, ("million", "count"))
+            where = ("running", "million", "big_numbers") if "running" in target.path else None
+            count = lookup(results, where or ("million", "count"))
             note = f" (n/a: {count:,.0f}-number world)" if count is not None else ""
         rows.append([target.label, _figure(target, results), target.text(), _yes(flag) + note])
     return _rows(["figure", "value", "target", "met?"], rows, right={1})

@@ -30,12 +30,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import inprocess, million, prism, report, scenarios, servers
+from bench import inprocess, million, prism, report, running, scenarios, servers
 from bench import wrk as wrk_
 from bench.scenarios import Scenario
 from bench.wrk import HarnessError
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+#: what ``--only`` selects from: the wrk scenarios, the in-process figures, start-up, the
+#: million-number figures, issue 14's (tenants, job lists, number lists, snapshots)
+GROUPS = ("http", "inprocess", "startup", "million", "running")
+
+
+def _groups(text: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    unknown = [g for g in chosen if g not in GROUPS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"unknown group(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(GROUPS)}"
+        )
+    return chosen
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -88,6 +101,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=prism.LOG_LEVEL,
         help=f"Prism's --verboseLevel (default {prism.LOG_LEVEL}: no per-request lines; Prism's "
         "own default, info, logs every request)",
+    )
+    p.add_argument(
+        "--only",
+        type=_groups,
+        default=GROUPS,
+        metavar="GROUP[,GROUP]",
+        help=f"measure only these groups ({', '.join(GROUPS)}; default all), e.g. --only running",
     )
     p.add_argument("--output", type=Path, default=RESULTS, help="results file (JSON)")
     args = p.parse_args(argv)
@@ -226,24 +246,35 @@ def collect(
     if results["machine"]["loadavg_1m"] > 0.5:
         _log(f"load average {results['machine']['loadavg_1m']:.2f}: other work on this machine "
              "makes every figure noisy")  # fmt: skip
-    results.update(http_figures(wrk_path, tmp, args, emulator))
-    if with_prism is not None:
+    only = args.only
+    results["groups"] = list(only)
+    if "http" in only:
+        results.update(http_figures(wrk_path, tmp, args, emulator))
+    else:
+        results["scenarios"] = {}
+    if with_prism is not None and "http" in only:
         _log(f"Prism {prism.VERSION}: start-up, then the update-job scenarios")
         results["prism"] = prism.measure(wrk_path, tmp, vars(args), with_prism, args.prism_spec,
                                          emulator, results["scenarios"])  # fmt: skip
-    _log("in-process figures (fixture set-up, creates/s)")
-    inproc = inprocess.measure_in_subprocess(args.fixture_runs, args.creates, 30.0)
-    results["fixture_setup_ms"] = round(inproc["fixture_setup_ms"], 3)
-    results["fixture_first_setup_ms"] = round(inproc["fixture_first_setup_ms"], 1)
-    results["inprocess_creates_per_s"] = round(inproc["creates"]["per_s"], 1)
-    results["inprocess"] = inproc
-    _log("start-up to first response")
-    samples = servers.startup_seconds(args.startup_runs, tmp / "startup.log")
-    results["startup_s"] = round(servers.median(samples), 3)
-    results["startup_samples_s"] = [round(s, 3) for s in samples]
-    if not args.skip_million:
+    if "inprocess" in only:
+        _log("in-process figures (fixture set-up, creates/s)")
+        inproc = inprocess.measure_in_subprocess(args.fixture_runs, args.creates, 30.0)
+        results["fixture_setup_ms"] = round(inproc["fixture_setup_ms"], 3)
+        results["fixture_first_setup_ms"] = round(inproc["fixture_first_setup_ms"], 1)
+        results["inprocess_creates_per_s"] = round(inproc["creates"]["per_s"], 1)
+        results["inprocess"] = inproc
+    if "startup" in only:
+        _log("start-up to first response")
+        samples = servers.startup_seconds(args.startup_runs, tmp / "startup.log")
+        results["startup_s"] = round(servers.median(samples), 3)
+        results["startup_samples_s"] = [round(s, 3) for s in samples]
+    if not args.skip_million and "million" in only:
         _log(f"{args.million_count:,}-number world (load, RSS, filter jobs)")
         results["million"] = million.measure(args.million_count, args.million_reps)
+    if "running" in only:
+        _log("issue 14: tenant RSS, LRU bound, job lists, number lists, snapshots")
+        big = None if args.skip_million else million.world_file(args.million_count)
+        results["running"] = running.measure(tmp, big, args.quick)
     results["targets"] = report.targets_json()
     results["met"] = report.evaluate(results)
     return results

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from functools import partial
+
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute
@@ -12,11 +15,12 @@ from mockserver.config import Settings
 from mockserver.errors import ApiError
 from mockserver.faults import Faults, RateLimiter
 from mockserver.http import errors as handlers
+from mockserver.http.common import forget_extras
 from mockserver.http.middleware import EmulatorMiddleware
 from mockserver.inventory import Inventory
 from mockserver.journal import Journals
 from mockserver.routes import c_controls, data_routes, r_v2_prefix
-from mockserver.tenants import Tenants
+from mockserver.tenants import Tenants, WallClock
 from mockserver.world import template as load_template
 
 
@@ -33,8 +37,10 @@ def create_app(
     *,
     clock: Clock | None = None,
     template: Inventory | None = None,
+    wall_clock: WallClock | None = None,
 ) -> Starlette:
-    """Build the emulator. ``clock`` defaults to real time (manual if ``settings.manual_clock``)."""
+    """Build the emulator. ``clock`` defaults to real time (manual if ``settings.manual_clock``);
+    ``wall_clock`` (seconds, monotonic) measures how long tenants stay idle."""
     settings = settings or Settings()
     if clock is None:
         clock = ManualClock() if settings.manual_clock else RealClock()
@@ -52,7 +58,10 @@ def create_app(
     app.router.redirect_slashes = False  # /phone_numbers/ is an unknown route, not a redirect
     app.state.settings = settings
     app.state.clock = clock
-    app.state.tenants = Tenants(settings, template, clock)
+    app.state.tenants = Tenants(
+        settings, template, clock, wall=wall_clock or time.monotonic,
+        on_evict=partial(forget_extras, app.state),
+    )  # fmt: skip
     app.state.journals = Journals(settings.journal_size)
     app.state.faults = Faults(settings.seed)
     rate = settings.rate_limit_per_second

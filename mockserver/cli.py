@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from mockserver import __version__, environment, launch, world_cli
+from mockserver import __version__, environment, launch, startup, world_cli
 from mockserver.cassette import cli_check, cli_record, cli_replay
 from mockserver.config import Settings
 from mockserver.faults import DropLogFilter
@@ -56,6 +56,12 @@ def _non_negative_float(text: str) -> float:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
     return value
+
+
+def _non_negative_int(text: str) -> int:
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"not a whole number of 0 or more: {text!r}")
+    return int(text)
 
 
 def _world(text: str) -> Path:
@@ -122,6 +128,33 @@ def build_parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentP
         help="allow N requests per second per key: beyond, a 429 (code 10011) with Retry-After; "
         "every response gets x-ratelimit-* headers (default: no limit)",
     )  # fmt: skip
+    lifecycle = serve.add_argument_group("tenants (one per bearer key)")
+    lifecycle.add_argument(
+        "--tenant-idle", type=_non_negative_float, default=3600.0, metavar="SECONDS",
+        help="evict a tenant idle this long (wall clock since its last request; 0: never; "
+        "default %(default)s); its key starts again from the default world",
+    )  # fmt: skip
+    lifecycle.add_argument(
+        "--max-tenants", type=_non_negative_int, default=1000, metavar="N",
+        help="keep at most N tenants, evicting the least recently used (0: no bound; "
+        "default %(default)s)",
+    )  # fmt: skip
+    lifecycle.add_argument(
+        "--max-jobs", type=_non_negative_int, default=10_000, metavar="N",
+        help="finished jobs (and, apart, CSV downloads) kept per tenant, the oldest finished "
+        "first out; an open one is never dropped (0: keep all; default %(default)s)",
+    )  # fmt: skip
+    saved = serve.add_argument_group("state that survives a restart")
+    saved.add_argument(
+        "--state", type=Path, default=None, metavar="FILE",
+        help="read every tenant from FILE on start (if it exists); write them to it on "
+        "SIGINT/SIGTERM and every --state-interval (atomically)",
+    )  # fmt: skip
+    saved.add_argument(
+        "--state-interval", type=_non_negative_float, default=60.0, metavar="SECONDS",
+        help="seconds between two snapshots with --state (0: only on shutdown; "
+        "default %(default)s)",
+    )  # fmt: skip
     serve.add_argument(
         "--no-control", action="store_true", help="remove the /_mock/ test controls entirely"
     )
@@ -158,6 +191,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         max_numbers=args.max_numbers,
         control=not args.no_control,
         rate_limit_per_second=args.rate_limit,
+        tenant_idle_s=args.tenant_idle,
+        max_tenants=args.max_tenants,
+        max_jobs=args.max_jobs,
     )
 
 
@@ -197,13 +233,34 @@ def tune_gc() -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from mockserver import serving, state_file
     from mockserver.app import create_app
+    from mockserver.snapshot_check import SnapshotError
+    from mockserver.world import build_template
+    from mockserver.world_check import WorldError
 
     started = time.perf_counter()
-    app = create_app(settings_from(args))
-    tune_gc()
+    settings = settings_from(args)
     level = launch.level_of(args)
+    progress = startup.ProgressLine(enabled=level <= logging.INFO)
+    try:
+        template = build_template(settings.world_path, progress)
+    except (WorldError, OSError) as exc:
+        progress.done()
+        shown = settings.world_path or "the default world"
+        what = "is not a valid world file" if isinstance(exc, WorldError) else "cannot be read"
+        return startup.fail("serve", f"{shown} {what}: {exc}")
+    progress.done()
+    app = create_app(settings, template=template)
     configure_logging(args.log_format, level)
+    if args.state is not None and args.state.exists():
+        try:
+            loaded = state_file.read(args.state, app.state)
+        except (SnapshotError, OSError) as exc:
+            return startup.fail("serve", f"{args.state} cannot be restored: {exc}")
+        logging.getLogger("mockserver").info("state: %d tenant(s) restored from %s", loaded,
+                                             args.state)  # fmt: skip
+    tune_gc()
     if not args.access_log:
         logging.getLogger("mockserver.access").setLevel(logging.WARNING)
     log = logging.getLogger("mockserver")
@@ -215,9 +272,13 @@ def _serve(args: argparse.Namespace) -> int:
         log.info("telnyx-mock %s on %s (built in %.3fs)", __version__, url, ready,
                  extra={"fields": fields})  # fmt: skip
 
+    saving = (
+        None if args.state is None
+        else serving.StateSaving(args.state, args.state_interval, app.state)
+    )  # fmt: skip
     return launch.serve(
         app, command="serve", host=args.host, port=args.port, banner=banner, level=level,
-        own_logging=True,
+        own_logging=True, saving=saving,
     )  # fmt: skip
 
 

@@ -68,6 +68,15 @@ class TenantClock:
             raise ValueError("a clock cannot move backwards")
         self._offset += ms - now
 
+    @property
+    def offset_ms(self) -> int:
+        """How far this tenant's clock is ahead of the base clock (saved in snapshots)."""
+        return self._offset
+
+    def restore(self, offset_ms: int) -> None:
+        """Take a saved offset (a snapshot being read)."""
+        self._offset = offset_ms
+
 
 def iso_ms(ms: int) -> str:
     """Epoch milliseconds as ISO 8601 with milliseconds and ``Z`` (the Telnyx wire format)."""

@@ -47,3 +47,10 @@ class Settings:
     journal_body_bytes: int = 64 * 1024
     #: per-key rate limit (requests per second, token bucket on the tenant clock); None = off
     rate_limit_per_second: float | None = None
+    #: tenant lifecycle: evict a tenant idle this long (wall-clock seconds since its last
+    #: request; 0 = never), and beyond this many the least recently used (0 = no bound)
+    tenant_idle_s: float = 3600.0
+    max_tenants: int = 1000
+    #: job retention: finished jobs kept per tenant, the oldest finished first out; an open job
+    #: is never dropped (0 = keep all)
+    max_jobs: int = 10_000

@@ -31,6 +31,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "TELNYX_MOCK_LOG_FORMAT": ("log_format", "value"),
     "TELNYX_MOCK_LOG_LEVEL": ("log_level", "value"),
     "TELNYX_MOCK_QUIET": ("quiet", "flag"),
+    "TELNYX_MOCK_TENANT_IDLE": ("tenant_idle", "value"),
+    "TELNYX_MOCK_MAX_TENANTS": ("max_tenants", "value"),
+    "TELNYX_MOCK_MAX_JOBS": ("max_jobs", "value"),
+    "TELNYX_MOCK_STATE": ("state", "value"),
+    "TELNYX_MOCK_STATE_INTERVAL": ("state_interval", "value"),
 }
 EPILOG = (
     "Environment variables give defaults (the command line wins): "

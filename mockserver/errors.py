@@ -243,3 +243,41 @@ D_BUNDLE_MOVE = (
 )
 D_NOT_E164_ITEM = "must be a phone number in +E.164 format (e.g. '+13127367254')"
 D_CSV_NOT_READY = "The CSV download is not complete: only complete CSV downloads can be retrieved."
+
+# --- /_mock/state (C-STATE; the emulator's own wording) ----------------------------------------
+D_BAD_STATE = "is not a state document this server can load: {reason}"
+
+#: the reasons a state document (``serve --state``, ``/_mock/state``) is refused, each after the
+#: JSON pointer of the problem (``D_BAD_STATE``'s ``{reason}``; ``serve`` prints them on stderr)
+D_STATE_NOT_OBJECT = "a state document must be a JSON object"
+D_STATE_FORMAT = "not a telnyx-mock state document (expected {expected!r})"
+D_STATE_VERSION = "written by another version ({found!r}); this is {expected!r}"
+D_STATE_WORLD = "saved with another world file (--fixtures)"
+D_STATE_SEED = "saved with --seed {found!r}; this is {expected}"
+D_STATE_JSON = "not valid JSON (truncated or corrupt?): {reason}"
+D_STATE_CHECKSUM = "the tenants do not match their checksum (corrupt file)"
+D_STATE_TENANTS = "must be the list of tenant_count tenants"
+D_STATE_KEY = "must be a non-empty string"
+D_STATE_TENANT = "must be an object (a tenant exported by GET)"
+D_STATE_OBJECT = "must be an object"
+D_STATE_MISSING = "is missing"
+D_STATE_KIND = "must be {kind}"
+D_STATE_AT_LEAST = "must be at least {low}"
+D_STATE_NUMBER = "is not a number of this world"
+D_STATE_PHONE_NUMBER = "differs from the world's (never changed)"
+D_STATE_REMOVED = "must be the id of a number of this world (removed once)"
+D_STATE_REPLACED_REMOVED = "is removed as well"
+D_STATE_TARGET = "must be [id of a number of this world, E.164, id|phone_number]"
+D_STATE_NO_TARGETS = "must not be empty"
+D_STATE_PARAMETERS = "is not a valid {job_type} request body"
+D_STATE_OUTCOME = "must be a list of errors"
+D_STATE_OUTCOMES = "has more outcomes than the job has targets"
+D_STATE_JOB_ORDER = "jobs must be in creation order (seq increasing)"
+D_STATE_JOB_IDS = "two jobs have the same id"
+D_STATE_UNSETTLED = "must list seq numbers of the jobs"
+D_STATE_FORCED_FAIL = "must list ids of the jobs"
+D_STATE_RANDOM = "is not a random state ({reason})"
+#: the /phone_numbers family's parts of a state document (voicemail, CSV downloads)
+D_STATE_VOICEMAIL = "must be voicemail settings ({reason})"
+D_STATE_DOWNLOAD_IDS = "two CSV downloads have the same id"
+D_STATE_DOWNLOAD_READY = "must not be before created_ms"

@@ -222,3 +222,12 @@ def is_valid(name: str, instance: Any) -> bool:
     """Fast where compiled, else the reference validator (same answer either way)."""
     check = compiled(name)
     return check(instance) if check is not None else schemas.is_valid(name, instance)
+
+
+@cache
+def compiled_at(name: str, pointer: str) -> Check | None:
+    """The fast ``is_valid`` of the sub-schema at ``name#pointer``; ``None`` if not compiled."""
+    try:
+        return _Compiler().ref(name, f"{name}#{pointer}")
+    except Unsupported:
+        return None

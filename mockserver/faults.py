@@ -10,14 +10,16 @@ or an anchored literal, matched in linear time: ``mockserver/path_patterns.py``)
 
 from __future__ import annotations
 
+import builtins
 import logging
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver import errors
+from mockserver.api_paths import api_path
 from mockserver.ids import IdSource
-from mockserver.path_patterns import Matcher, RouteError, fault_route, strip_v2
+from mockserver.path_patterns import Matcher, RouteError, fault_route
 
 REQUEST_KINDS = ("status", "latency", "drop")
 JOB_KINDS = ("expire_jobs", "fail_jobs")
@@ -247,7 +249,7 @@ class FaultSet:
         """
         delay = 0
         answer: Fault | None = None
-        bare = strip_v2(path)
+        bare = api_path(path)
         for fault in list(self._faults):
             if (answer is not None and fault.kind != "latency") or not fault.matches(method, bare):
                 continue
@@ -266,6 +268,22 @@ class FaultSet:
 
     def __len__(self) -> int:
         return len(self._faults)
+
+    @property
+    def next_number(self) -> int:
+        """How many faults were ever added (the next one is ``fault_<next_number + 1>``)."""
+        return self._next
+
+    def random_state(self) -> builtins.list[Any]:
+        return self._rng.state()
+
+    def restore(
+        self, next_number: int, random_state: builtins.list[Any], faults: builtins.list[Fault]
+    ) -> None:
+        """Take saved state (a snapshot being read)."""
+        self._rng.restore(random_state)
+        self._next = next_number
+        self._faults = list(faults)
 
 
 class Faults:
@@ -292,6 +310,17 @@ class Faults:
 
     def clear_all(self) -> None:
         self._sets.clear()
+
+    def fresh(self, key: str) -> FaultSet:
+        """A new, empty set for ``key`` (not stored: see :meth:`put`)."""
+        return FaultSet(self.seed, key)
+
+    def put(self, key: str, faults: FaultSet | None) -> None:
+        """Replace ``key``'s faults (a snapshot being read)."""
+        if faults is None:
+            self._sets.pop(key, None)
+        else:
+            self._sets[key] = faults
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import random
 import uuid
+from typing import Any
 
 
 class IdSource:
@@ -23,6 +24,21 @@ class IdSource:
     def digits(self, n: int) -> str:
         first = str(self._rng.randint(1, 9))
         return first + "".join(str(self._rng.randint(0, 9)) for _ in range(n - 1))
+
+    def state(self) -> list[Any]:
+        """The random source's state as JSON values (saved in snapshots)."""
+        version, internal, gauss = self._rng.getstate()
+        return [version, list(internal), gauss]
+
+    def restore(self, state: list[Any]) -> None:
+        """Continue from a saved state (``TypeError``/``ValueError`` if it is not one)."""
+        if len(state) != 3 or not isinstance(state[1], list):
+            raise ValueError("expected [version, [625 integers], gauss]")
+        if not all(isinstance(n, int) and not isinstance(n, bool) for n in state[1]):
+            raise ValueError("expected integers")
+        if state[2] is not None and not isinstance(state[2], float):
+            raise ValueError("expected a float or null")
+        self._rng.setstate((state[0], tuple(state[1]), state[2]))
 
 
 def c_determinism(seed: int, key: str) -> IdSource:

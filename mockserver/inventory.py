@@ -7,13 +7,14 @@ shared template; forking copies one dict and shares every index set until it is 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import compress, islice
 from typing import Any
 
-from mockserver.number_table import Base, NumberTable, id_key, paused_gc
+from mockserver.number_table import Base, NumberTable, RowCheck, id_key, paused_gc
 
 Record = dict[str, Any]
 
@@ -92,20 +93,24 @@ def _group(ids: list[str], values: list[Any]) -> dict[Any, list[str]]:
 
 
 class _Index:
-    """value -> set of ids, copy-on-write across forks."""
+    """value -> set of ids: the template's sets, shared and never written, plus this fork's own
+    changes (ids added to and removed from each value), so a fork costs O(its changes)."""
 
-    __slots__ = ("_owned", "_sets", "_source")
+    __slots__ = ("_added", "_base", "_merged", "_removed", "_source")
 
     def __init__(
         self,
         sets: dict[Any, set[str]] | None,
-        owned: bool,
         source: Callable[[], dict[Any, set[str]]] | None = None,
     ) -> None:
-        self._sets = sets
+        self._base = sets
         #: builds the template's sets on first use (``sets is None``): shared, never written
         self._source = source
-        self._owned: set[Any] | None = None if owned else set()
+        #: this fork's changes (empty until it writes: a fresh fork holds no dict at all)
+        self._added: dict[Any, set[str]] = _NONE
+        self._removed: dict[Any, set[str]] = _NONE
+        #: merged sets of changed values, built when read, dropped when the value is written
+        self._merged: dict[Any, set[str]] = _NONE
 
     @classmethod
     def lazy(cls, build: Callable[[], dict[Any, set[str]]]) -> _Index:
@@ -117,44 +122,73 @@ class _Index:
                 cache.append(build())
             return cache[0]
 
-        return cls(None, owned=False, source=source)
+        return cls(None, source=source)
+
+    @property
+    def base(self) -> dict[Any, set[str]]:
+        if self._base is None:
+            assert self._source is not None
+            self._base = self._source()
+        return self._base
 
     @property
     def sets(self) -> dict[Any, set[str]]:
-        if self._sets is None:
-            assert self._source is not None
-            self._sets = dict(self._source())  # owns none of them: writes copy first
-        return self._sets
+        """Every value's set (a full copy's worth of work: for tests and checks)."""
+        values = [*self.base, *(v for v in self._added if v not in self.base)]
+        return {value: self.get(value) for value in values}
 
     def fork(self) -> _Index:
-        if self._sets is None:  # not built yet: the fork builds from the same source
-            return _Index(None, owned=False, source=self._source)
-        # from now on both sides share every set: each copies a set before writing it
-        self._owned = set()
-        return _Index(dict(self._sets), owned=False)
+        index = _Index(self._base, self._source)
+        if self._added is not _NONE:
+            index._added = {value: set(ids) for value, ids in self._added.items()}
+            index._removed = {value: set(ids) for value, ids in self._removed.items()}
+            index._merged = {}
+        return index
 
-    def _writable(self, value: Any) -> set[str]:
-        current = self.sets.get(value)
-        if self._owned is None:
-            if current is None:
-                current = self.sets[value] = set()
-            return current
-        if value not in self._owned:
-            current = set(current) if current is not None else set()
-            self.sets[value] = current
-            self._owned.add(value)
-        assert current is not None
-        return current
+    def _written(self, value: Any) -> None:
+        if self._added is _NONE:  # the first write: the dicts of this fork's own
+            self._added, self._removed, self._merged = {}, {}, {}
+        else:
+            self._merged.pop(value, None)
 
     def add(self, value: Any, ident: str) -> None:
-        self._writable(value).add(ident)
+        self._written(value)
+        removed = self._removed.get(value)
+        if removed is not None and ident in removed:
+            removed.discard(ident)
+            if not removed:
+                del self._removed[value]
+            return
+        if ident not in self.base.get(value, ()):
+            self._added.setdefault(value, set()).add(ident)
 
     def discard(self, value: Any, ident: str) -> None:
-        if value in self.sets:
-            self._writable(value).discard(ident)
+        self._written(value)
+        added = self._added.get(value)
+        if added is not None and ident in added:
+            added.discard(ident)
+            if not added:
+                del self._added[value]
+            return
+        if ident in self.base.get(value, ()):
+            self._removed.setdefault(value, set()).add(ident)
 
     def get(self, value: Any) -> set[str]:
-        return self.sets.get(value, set())
+        """The ids with ``value`` (read-only: the template's own set when this fork changed
+        none of them)."""
+        if value not in self._added and value not in self._removed:
+            return self.base.get(value, _EMPTY)
+        merged = self._merged.get(value)
+        if merged is None:
+            merged = set(self.base.get(value, ()))
+            merged -= self._removed.get(value, _EMPTY)
+            merged |= self._added.get(value, _EMPTY)
+            self._merged[value] = merged
+        return merged
+
+
+_EMPTY: set[str] = set()  # never written: the answer for a value no number has
+_NONE: dict[Any, set[str]] = {}  # never written: "no changes" (replaced by a dict on a write)
 
 
 @dataclass
@@ -205,6 +239,9 @@ class Inventory:
             p["id"]: p for p in account.get("messaging_products", DEFAULT_MESSAGING_PRODUCTS)
         }
         self.bundles = {b["id"] for b in account.get("bundles", [])}
+        #: the list's sort orders over the shared rows (``number_order``): built on first use,
+        #: shared by every fork (it never depends on a tenant's changes)
+        self.sort_orders: dict[Any, Any] = {}
 
     @property
     def by_e164(self) -> dict[str, str]:
@@ -224,25 +261,28 @@ class Inventory:
         return cls.from_records(rest, world["numbers"])
 
     @classmethod
-    def from_records(cls, header: dict[str, Any], records: Iterable[Record]) -> Inventory:
-        """Compact the numbers (see ``number_table``) and index them, column by column."""
-        base = Base.from_records(records)
+    def from_records(
+        cls, header: dict[str, Any], records: Iterable[Record], check: RowCheck | None = None
+    ) -> Inventory:
+        """Compact the numbers (see ``number_table``; ``check`` sees the rows before they are
+        sorted) and index them, column by column."""
+        base = Base.from_records(records, check)
         with paused_gc():
             indexes = {
                 name: _Index.lazy(partial(_column_sets, base, name))
                 if name in LAZY_INDEXES
-                else _Index(_column_sets(base, name), owned=True)
+                else _Index(_column_sets(base, name))
                 for name in ALL_INDEXES
             }
         return cls(NumberTable(base), indexes, header)
 
     def fork(self) -> Inventory:
-        """A tenant's own copy: O(1) in the world's size; everything shared until written."""
-        return Inventory(
-            self.numbers.fork(),
-            {name: index.fork() for name, index in self.indexes.items()},
-            self.account,
-        )
+        """A tenant's own copy: O(its changes), whatever the world's size; the rows, the index
+        sets and the world's other parts are the template's, shared and never written."""
+        fork = copy.copy(self)  # the derived maps (connections, billing groups) shared too
+        fork.numbers = self.numbers.fork()
+        fork.indexes = {name: index.fork() for name, index in self.indexes.items()}
+        return fork
 
     # -- reads ----------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -304,6 +344,11 @@ class Inventory:
         return old
 
     # -- filtering ------------------------------------------------------------------------------
+    def candidates(self, f: NumberFilter) -> set[str] | None:
+        """The ids of present numbers matching every indexed criterion (read-only; ``None``
+        when the filter uses no index)."""
+        return self._candidates(f)
+
     def _candidates(self, f: NumberFilter) -> set[str] | None:
         """The intersection of every index a filter can use; ``None`` if it can use none."""
         sets: list[set[str]] = []

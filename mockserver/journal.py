@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver import scrub
+from mockserver.api_paths import api_path
 from mockserver.clock import iso_ms
-from mockserver.path_patterns import Matcher, journal_path, strip_v2
+from mockserver.path_patterns import Matcher, journal_path
 
 #: headers never written to the journal
 SECRET_HEADERS = scrub.SECRET_HEADERS
@@ -172,7 +173,7 @@ class Journal:
             found = (e for e in found if e.method == wanted)
         if path:
             matcher = path_matcher(path)
-            found = (e for e in found if matcher.matches(strip_v2(e.path)))
+            found = (e for e in found if matcher.matches(api_path(e.path)))
         return list(found)
 
     def clear(self) -> int:

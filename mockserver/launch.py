@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
 
+    from mockserver.serving import StateSaving
+
 LEVELS = ("debug", "info", "warning", "error")
 #: exit status when the address cannot be bound (the same as for any other start-up error)
 BIND_FAILED = 2
@@ -111,12 +113,13 @@ def serve(
     banner: Callable[[str, int], None],
     level: int = logging.INFO,
     own_logging: bool = False,
+    saving: StateSaving | None = None,
     **options: Any,
 ) -> int:
     """Bind ``host:port``, call ``banner(url, port)`` with the real address, then serve ``app``
     under uvicorn until stopped. A bind failure prints one line and returns :data:`BIND_FAILED`.
     ``own_logging``: the caller has set up logging (else the ``mockserver`` loggers get stderr
-    at ``level``)."""
+    at ``level``). ``saving``: ``serve --state``'s snapshots around the server's run."""
     try:
         sock = bind(host, port)
     except OSError as exc:
@@ -130,12 +133,16 @@ def serve(
         real = sock.getsockname()[1]
         banner(url_of(sock), real)
         settings = {**serving.options(), "log_level": uvicorn_level(level), **options}
-        run_on(sock, app, host=host, port=real, **settings)
+        run_on(sock, app, saving=saving, host=host, port=real, **settings)
     return 0
 
 
-def run_on(sock: socket.socket, app: ASGIApp, **options: Any) -> None:
+def run_on(
+    sock: socket.socket, app: ASGIApp, *, saving: StateSaving | None = None, **options: Any
+) -> None:
     """uvicorn on an already bound socket (``options``: ``uvicorn.Config``'s), until stopped."""
     import uvicorn
 
-    uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])
+    from mockserver import serving
+
+    serving.server(uvicorn.Config(app, **options), saving).run(sockets=[sock])

@@ -13,7 +13,7 @@ shared), so records built from the base share their ``voice`` object.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
@@ -22,6 +22,16 @@ from typing import Any
 import orjson
 
 Record = dict[str, Any]
+RowCheck = Callable[[tuple[str, ...], list[tuple[Any, ...]]], None]
+
+
+class RecordError(ValueError):
+    """A number record that cannot be stored; ``index``: its place among the records."""
+
+    def __init__(self, index: int, record: Any, message: str) -> None:
+        super().__init__(f"number {index}: {message}")
+        self.index = index
+        self.record = record
 
 
 def id_key(ident: str) -> tuple[int, str]:
@@ -51,13 +61,14 @@ class Base:
         return self._e164
 
     @classmethod
-    def from_records(cls, records: Iterable[Record]) -> Base:
-        """Compact records (any order); repeated values are shared, not copied."""
+    def from_records(cls, records: Iterable[Record], check: RowCheck | None = None) -> Base:
+        """Compact records (any order); repeated values are shared, not copied. ``check`` sees
+        the fields and the rows in the records' order before they are sorted (and may raise)."""
         with paused_gc():
-            return cls._build(iter(records))
+            return cls._build(iter(records), check)
 
     @classmethod
-    def _build(cls, records: Iterator[Record]) -> Base:
+    def _build(cls, records: Iterator[Record], check: RowCheck | None) -> Base:
         first = next(records, None)
         if first is None:
             return cls(_DEFAULT_FIELDS, [], [])
@@ -81,7 +92,7 @@ class Base:
         for record in chain([first], records):
             if tuple(record) != fields:
                 if record.keys() != set(fields):
-                    raise ValueError("every number record must have the same fields")
+                    raise RecordError(len(ids), record, "every number must have the same fields")
                 record = {f: record[f] for f in fields}
             values = list(record.values())
             for col in shared:
@@ -95,10 +106,17 @@ class Base:
                 if known is voice:  # kept alive by ``voices``: its id stays its own
                     canonical[id(voice)] = voice
             values[voice_col] = known
+            if values[tags_col].__class__ not in (list, tuple):
+                raise RecordError(len(ids), record, "tags must be a list")
             tags = tuple(values[tags_col])
-            values[tags_col] = tag_tuples.setdefault(tags, tags)
+            try:
+                values[tags_col] = tag_tuples.setdefault(tags, tags)
+            except TypeError:  # an unhashable tag: the check reports it
+                values[tags_col] = tags
             ids.append(values[id_col])
             rows.append(tuple(values))
+        if check is not None:
+            check(fields, rows)
         # ids are unique, so the sort never compares rows
         ordered = sorted(zip(map(len, ids), ids, rows, strict=True))
         return cls(fields, [i for _, i, _ in ordered], [r for _, _, r in ordered])
@@ -172,6 +190,14 @@ class NumberTable(Mapping[str, Record]):
         gone = self._gone
         return (i for i in self.base.ids if i not in gone) if gone else iter(self.base.ids)
 
+    def changed(self) -> Mapping[str, Record]:
+        """The records this table replaced (by id; read-only)."""
+        return self._over
+
+    def removed(self) -> list[str]:
+        """The ids this table removed, in id order."""
+        return sorted(self._gone, key=id_key)
+
     def phone_number(self, ident: str) -> str:
         """A number's E.164 (never changed by an update: read from the base row, no record)."""
         base = self.base
@@ -195,17 +221,22 @@ class NumberTable(Mapping[str, Record]):
 def stream_world(path: Path) -> tuple[dict[str, Any], Iterator[Record]] | None:
     """A world file in ``fixtures/generate_world.py``'s layout (one top-level key per line, one
     number per line), read a line at a time: the header, and the numbers as they are read.
-    ``None`` when the file is laid out otherwise (then it is parsed whole)."""
+    ``None`` when the file is laid out otherwise (then it is parsed whole). A number that is not
+    valid JSON, or a file that ends early, raises :class:`LineError` naming the line."""
     handle = path.open("rb")
     try:
         if handle.readline().strip() != b"{":
             handle.close()
             return None
         header: dict[str, Any] = {}
+        line_number = 1
         for line in handle:
+            line_number += 1
             text = line.rstrip(b"\r\n")
             if text == b'"numbers":[':
-                return header, _numbers(handle)
+                numbers = _numbers(handle, line_number)
+                next(numbers)  # inside its ``with handle``: closing the generator closes the file
+                return header, numbers
             if not text.endswith(b","):
                 break
             header.update(orjson.loads(b"{" + text[:-1] + b"}"))
@@ -213,6 +244,16 @@ def stream_world(path: Path) -> tuple[dict[str, Any], Iterator[Record]] | None:
         pass
     handle.close()
     return None
+
+
+class LineError(ValueError):
+    """A streamed world file that is broken at a line (``line``, ``column``: 1-based)."""
+
+    def __init__(self, line: int, column: int | None, message: str) -> None:
+        where = f"line {line}" + (f", column {column}" if column is not None else "")
+        super().__init__(f"{where}: {message}")
+        self.line = line
+        self.column = column
 
 
 _VOICE = b',"voice":'
@@ -238,28 +279,36 @@ def _record(line: bytes, voices: dict[bytes, Any]) -> Record:
                 return record
     whole = orjson.loads(line)
     if not isinstance(whole, dict):
-        raise ValueError("world file: a number record must be an object")
+        raise ValueError("a number must be an object")
     result: Record = whole
     return result
 
 
-def _numbers(handle: Any) -> Iterator[Record]:
+def _numbers(handle: Any, line_number: int) -> Iterator[Record]:
     voices: dict[bytes, Any] = {}
     with handle:
+        yield {}  # the priming step (see ``stream_world``): never a number
         closed = ended = False
         for line in handle:
+            line_number += 1
             text = line.rstrip(b"\r\n")
             if closed:
                 stripped = text.strip()
                 if stripped not in (b"", b"}") or (stripped == b"}" and ended):
-                    raise ValueError("unexpected content after the numbers of the world file")
+                    raise LineError(line_number, 1, "unexpected content after the numbers")
                 ended = ended or stripped == b"}"
                 continue
             if text == b"]":
                 closed = True
                 continue
             if text == b"}":
-                raise ValueError("world file: numbers list not closed")
-            yield _record(text[:-1] if text.endswith(b",") else text, voices)
+                raise LineError(line_number, 1, "the numbers list is not closed with ]")
+            try:
+                record = _record(text[:-1] if text.endswith(b",") else text, voices)
+            except orjson.JSONDecodeError as exc:
+                raise LineError(line_number, exc.colno, f"not valid JSON ({exc.msg})") from None
+            except ValueError as exc:
+                raise LineError(line_number, 1, str(exc)) from None
+            yield record
         if not ended:
-            raise ValueError("world file: truncated numbers list")
+            raise LineError(line_number, None, "the file ends before the world does (truncated?)")

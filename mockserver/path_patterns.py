@@ -27,6 +27,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mockserver.api_paths import api_path
+
 #: the longest route a fault may have
 MAX_ROUTE = 256
 #: characters that make a route a regular expression (a path pattern has none of them)
@@ -35,13 +37,6 @@ _REGEX_ONLY = frozenset("^$()[]{}|?+\\")
 _META = frozenset(".^$*+?()[]{}|")
 #: a journal placeholder: ``{name}`` (as in ``/phone_numbers/{id}``) is one segment's worth
 _PLACEHOLDER = re.compile(r"\{[^/{}]+\}")  # ours, not the user's: no nested quantifier
-
-
-def strip_v2(path: str) -> str:
-    """The path without the ``/v2`` prefix (the emulator answers both forms)."""
-    if path == "/v2" or path.startswith("/v2/"):
-        return path[3:] or "/"
-    return path
 
 
 class RouteError(ValueError):
@@ -131,7 +126,7 @@ def fault_route(route: str) -> Matcher:
     if len(route) > MAX_ROUTE:
         raise RouteError(f"longer than {MAX_ROUTE} characters")
     if route.startswith("/") and _REGEX_ONLY.isdisjoint(route):
-        path = strip_v2(route)
+        path = api_path(route)
         return _glob(path) if "*" in path else Matcher("prefix", path)
     return _anchored_literal(route)
 
@@ -177,7 +172,7 @@ def _anchored_literal(route: str) -> Matcher:
         index += 1
     plain = "".join(literal)
     if starts:
-        plain = strip_v2(plain)
+        plain = api_path(plain)
     kind = {(True, True): "exact", (True, False): "starts", (False, True): "ends"}
     return Matcher(kind.get((starts, ends), "contains"), plain)
 
@@ -185,7 +180,7 @@ def _anchored_literal(route: str) -> Matcher:
 def journal_path(pattern: str) -> Matcher:
     """The journal's ``path`` filter: the whole path, ``/v2`` optional, ``{name}`` one or more
     characters of one segment (everything else literal)."""
-    path = strip_v2(pattern)
+    path = api_path(pattern)
     if not path.startswith("/"):
         return Matcher("exact", path)
     return Matcher("segments", head=tuple(_placeholder_glob(s) for s in path[1:].split("/")))

@@ -33,6 +33,7 @@ from mockserver.http import (
     messaging,
     openapi,
     phone_numbers,
+    state,
     ui,
     voice,
     voicemail,
@@ -107,6 +108,7 @@ CONTROLS: tuple[tuple[str, Handler, tuple[str, ...]], ...] = (
     ("/ui", ui.page, ("GET",)),
     ("/ui/{name}", ui.asset, ("GET",)),
     ("/openapi.json", openapi.openapi_json, ("GET",)),
+    ("/state", state.state, ("GET", "PUT", "POST")),
 )
 
 

@@ -1,5 +1,5 @@
 """Serving over HTTP: uvicorn (h11) with bounded time per connection, for ``serve``, ``record``
-and ``replay``.
+and ``replay``; and, for ``serve --state FILE``, the server that saves the state around it.
 
 uvicorn closes a keep-alive connection that stays idle for ``timeout_keep_alive`` seconds, but it
 has no timeout for a request that never ends: a client that opens a connection and sends nothing,
@@ -12,16 +12,28 @@ connection is closed. The deadline is not renewed by each byte (a client trickli
 second would otherwise hold on for ever), and time during which the server itself stops reading
 (its buffer is full because the app has not read the body yet) does not count against the client.
 Once a request is in, the app takes as long as it needs (a latency fault may hold it for 60 s).
+
+With ``--state FILE`` (:class:`StateSaving`) the server is a :class:`SavingServer`: it writes a
+snapshot every ``--state-interval`` while it runs and once more after it has shut down (SIGINT
+and SIGTERM included: uvicorn re-raises the signal only after that), when every connection has
+drained, so no request is saved half-applied. Each write is atomic (``mockserver.state_file``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import h11
 import uvicorn
+from starlette.datastructures import State
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from mockserver import state_file
 
 #: seconds a keep-alive connection may stay idle between requests (uvicorn's default, explicit)
 KEEP_ALIVE_TIMEOUT = 5
@@ -103,6 +115,47 @@ def options(request_timeout: float = REQUEST_TIMEOUT) -> dict[str, Any]:
         "access_log": False,
         "log_config": None,
     }
+
+
+@dataclass(frozen=True)
+class StateSaving:
+    """``serve --state FILE``: where, how often (seconds; 0: only at shutdown) and what (the
+    app's state, holding its tenants)."""
+
+    path: Path
+    interval_s: float
+    state: State
+
+
+class SavingServer(uvicorn.Server):
+    """uvicorn's server, saving the state every ``interval_s`` while it runs and once it has
+    shut down."""
+
+    def __init__(self, config: uvicorn.Config, saving: StateSaving) -> None:
+        super().__init__(config)
+        self.saving = saving
+        self._saver: asyncio.Task[None] | None = None
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        saving = self.saving
+        if saving.interval_s > 0:
+            self._saver = asyncio.create_task(
+                state_file.save_every(saving.path, saving.state, saving.interval_s)
+            )
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().shutdown(sockets)  # connections drained: no request is half-applied
+        if self._saver is not None:
+            self._saver.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._saver
+        state_file.save(self.saving.path, self.saving.state)
+
+
+def server(config: uvicorn.Config, saving: StateSaving | None = None) -> uvicorn.Server:
+    """The uvicorn server for ``config``: one that saves the state when ``saving`` is given."""
+    return uvicorn.Server(config) if saving is None else SavingServer(config, saving)
 
 
 def run(app: Any, host: str, port: int, **extra: Any) -> None:

@@ -18,6 +18,7 @@ from mockserver.config import Settings
 from mockserver.downloads import COMPLETE, EXPIRED, FAILED, Download, Downloads
 from mockserver.ids import c_determinism
 from mockserver.inventory import Inventory
+from mockserver.job_index import JobIndex
 from mockserver.jobs import DELETE, OPEN, Job, Outcome, Target, l_timing, progress
 from mockserver.views import job_view
 from mockserver.voicemail_book import VoicemailBook
@@ -32,8 +33,10 @@ class Tenant:
         self.inventory = template.fork()
         self.clock = TenantClock(base)
         self.ids = c_determinism(settings.seed, key)
-        self.jobs: dict[str, Job] = {}
-        self.job_list: list[Job] = []
+        #: every kept job, indexed (``jobs`` by id); finished ones beyond ``max_jobs`` dropped
+        self.job_index = JobIndex(settings.max_jobs)
+        self.jobs = self.job_index.by_id
+        self.next_seq = 0
         self._unsettled: list[Job] = []
         #: fault controls: the next N jobs expire / have every target fail
         self.expire_next = 0
@@ -41,7 +44,41 @@ class Tenant:
         self._forced_fail: set[str] = set()
         #: the /phone_numbers family's per-tenant state: voicemail settings, CSV downloads
         self.voicemail = VoicemailBook(template.account.get("voicemail", {}))
-        self.downloads = Downloads()
+        #: kept like the jobs: finished downloads beyond ``max_jobs`` dropped, oldest first
+        self.downloads = Downloads(settings.max_jobs)
+
+    # -- saved state (mockserver.snapshot) -----------------------------------------------------
+    @property
+    def unsettled(self) -> list[Job]:
+        """Jobs with targets still to settle (or still to expire), in creation order."""
+        return list(self._unsettled)
+
+    @property
+    def forced_fail(self) -> set[str]:
+        """Ids of the jobs a ``fail_jobs`` fault marked."""
+        return set(self._forced_fail)
+
+    @property
+    def job_list(self) -> list[Job]:
+        """Every kept job, oldest first."""
+        return self.job_index.jobs()
+
+    def restore_jobs(
+        self, jobs: list[Job], unsettled: set[int], forced_fail: set[str], next_seq: int
+    ) -> None:
+        """Take saved jobs (in creation order), which are unsettled (by ``seq``), and the next
+        ``seq``; the finished ones are indexed by their status at this tenant's now."""
+        now = self.now()
+        self.job_index = JobIndex(self.settings.max_jobs)
+        self.jobs = self.job_index.by_id
+        for job in jobs:
+            self.job_index.add(job)
+        for job in jobs:
+            if job.seq not in unsettled:
+                self.job_index.finish(job, progress(job, now).status)
+        self._unsettled = [job for job in jobs if job.seq in unsettled]
+        self._forced_fail = set(forced_fail)
+        self.next_seq = next_seq
 
     # -- time -----------------------------------------------------------------------------------
     def now(self) -> int:
@@ -60,7 +97,14 @@ class Tenant:
         by_seq = {job.seq: job for job in self._unsettled}
         for when, seq, index in heapq.merge(*(events(j) for j in self._unsettled)):
             self._process(by_seq[seq], index, when)
-        self._unsettled = [j for j in self._unsettled if not self._finished(j, now)]
+        still: list[Job] = []
+        for job in self._unsettled:
+            if self._finished(job, now):
+                for gone in self.job_index.finish(job, progress(job, now).status):
+                    self._forced_fail.discard(gone.id)
+            else:
+                still.append(job)
+        self._unsettled = still
         return now
 
     def l_read_no_move(self) -> int:
@@ -139,7 +183,7 @@ class Tenant:
         job = Job(
             id=self.ids.uuid(),
             type=job_type,
-            seq=len(self.job_list),
+            seq=self.next_seq,
             created_ms=now,
             start_ms=now + delay,
             step_ms=step,
@@ -151,8 +195,8 @@ class Tenant:
         if self.fail_next > 0:
             self.fail_next -= 1
             self._forced_fail.add(job.id)
-        self.jobs[job.id] = job
-        self.job_list.append(job)
+        self.next_seq += 1
+        self.job_index.add(job)
         self._unsettled.append(job)
         return job
 

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from mockserver import world_check
 from mockserver.inventory import Inventory
-from mockserver.number_table import stream_world
+from mockserver.number_table import LineError, Record, RecordError, stream_world
+from mockserver.world_check import WorldError
+
+#: numbers between two progress reports
+PROGRESS_EVERY = 25_000
+Progress = Callable[[int], None]
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -22,11 +29,56 @@ def default_world_path() -> Path:
 
 
 def load_world(path: Path | None = None) -> dict[str, Any]:
+    """A whole world file, parsed and checked against ``schemas/world.schema.json``
+    (:class:`WorldError` saying what and where if it is not a world)."""
     target = path if path is not None else default_world_path()
     if target.is_dir():
         target = target / "world.json"
-    data: dict[str, Any] = json.loads(target.read_text(encoding="utf-8"))
-    return data
+    try:
+        data = json.loads(target.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise WorldError(f"byte {exc.start}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise WorldError(
+            f"line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})"
+        ) from None
+    world_check.check_document(data)
+    result: dict[str, Any] = data
+    return result
+
+
+def _counted(records: Iterator[Record], progress: Progress) -> Iterator[Record]:
+    count = 0
+    for count, record in enumerate(records, 1):
+        if not count % PROGRESS_EVERY:
+            progress(count)
+        yield record
+    progress(count)
+
+
+def build_template(path: Path | None = None, progress: Progress | None = None) -> Inventory:
+    """The template of a world file, checked against ``schemas/world.schema.json`` as it loads
+    (:class:`WorldError`: what is wrong and where); ``progress`` gets the count of numbers read
+    every ``PROGRESS_EVERY`` numbers and once at the end."""
+    target = path if path is not None else default_world_path()
+    if target.is_dir():
+        target = target / "world.json"
+    streamed = stream_world(target)  # generate_world.py's layout: a number at a time
+    if streamed is None:
+        return Inventory.from_world(load_world(target))
+    header, numbers = streamed
+    records: Iterable[Record] = numbers if progress is None else _counted(numbers, progress)
+    try:
+        world_check.check_header(header)
+        return Inventory.from_records(header, records, world_check.check_rows)
+    except LineError as exc:
+        raise WorldError(str(exc)) from None
+    except RecordError as exc:
+        raise world_check.record_error(exc.index, exc.record) from None
+    finally:
+        close = getattr(numbers, "close", None)
+        if close is not None:
+            close()  # the file, at once, whatever happened
 
 
 @cache
@@ -38,11 +90,4 @@ def template(path: Path | None = None) -> Inventory:
     read a number at a time into compact rows (a million numbers never exist as dicts at once);
     any other JSON layout is parsed whole.
     """
-    target = path if path is not None else default_world_path()
-    if target.is_dir():
-        target = target / "world.json"
-    streamed = stream_world(target)  # generate_world.py's layout: a number at a time
-    if streamed is not None:
-        header, numbers = streamed
-        return Inventory.from_records(header, numbers)
-    return Inventory.from_world(load_world(target))
+    return build_template(path)

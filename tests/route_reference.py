@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from mockserver.path_patterns import strip_v2
+from mockserver.api_paths import api_path as strip_v2
 
 #: characters that make a route a regular expression (as in ``mockserver/path_patterns.py``)
 REGEX_ONLY = frozenset("^$()[]{}|?+\\")

@@ -173,6 +173,9 @@ def test_settings_from_maps_every_flag() -> None:
         (["--max-numbers", "10"], "max_numbers", 10),
         (["--no-control"], "control", False),
         (["--rate-limit", "5"], "rate_limit_per_second", 5.0),
+        (["--tenant-idle", "60"], "tenant_idle_s", 60.0),
+        (["--max-tenants", "5"], "max_tenants", 5),
+        (["--max-jobs", "7"], "max_jobs", 7),
     ],
 )
 def test_each_flag_changes_exactly_its_setting(
@@ -193,7 +196,8 @@ def test_every_serve_option_is_known_to_this_test() -> None:
     assert dests == {
         "host", "port", "seed", "fixtures", "api_key", "manual_clock", "pending_delay",
         "numbers_per_second", "instant", "allow_mixed", "max_numbers", "no_control",
-        "log_format", "rate_limit", "access_log", "log_level", "quiet",
+        "log_format", "rate_limit", "access_log", "log_level", "quiet", "tenant_idle",
+        "max_tenants", "max_jobs", "state", "state_interval",
     }  # fmt: skip
 
 

@@ -1,9 +1,16 @@
 """The CSV download store: its retention bound (finished downloads beyond it are dropped, oldest
-first; a pending one never is) and the pending ends ``/_mock/jobs/run`` runs to."""
+first; a pending one never is: a tenant's bound is ``--max-jobs``, the jobs' own) and the
+pending ends ``/_mock/jobs/run`` runs to; an evicted tenant's downloads go with it."""
 
 from __future__ import annotations
 
+import pytest
+
+from mockserver.app import create_app
+from mockserver.clock import ManualClock
+from mockserver.config import Settings
 from mockserver.downloads import COMPLETE, FAILED, Download, Downloads, l_csv_download
+from tests.conftest import make_client
 
 
 def download(ident: str, ready_ms: int, fate: str = COMPLETE) -> Download:
@@ -37,3 +44,32 @@ def test_the_lifecycle_is_pending_until_ready() -> None:
     assert [l_csv_download(item, t) for t in (0, 99, 100, 10**9)] == [
         "pending", "pending", "failed", "failed",
     ]  # fmt: skip
+
+
+# -- on a tenant: retention by max_jobs, and eviction ---------------------------------------------
+CSV = "/v2/phone_numbers/csv_downloads"
+
+
+@pytest.mark.rule("L-CSV-DOWNLOAD")
+def test_a_tenant_keeps_at_most_max_jobs_finished_downloads() -> None:
+    app = create_app(Settings(manual_clock=True, max_jobs=2), clock=ManualClock())
+    api = make_client(app, "keeper")
+    made = []
+    for _ in range(3):
+        made.append(api.post(CSV).json()["data"][0]["id"])
+        api.post("/_mock/clock/advance", json={"seconds": 5})  # complete it
+    pending = api.post(CSV).json()["data"][0]["id"]  # the 4th: the oldest finished one goes
+    listed = [d["id"] for d in api.get(CSV).json()["data"]]
+    assert listed == [pending, made[2], made[1]]  # newest first; pending is never dropped
+    gone = api.get(f"{CSV}/{made[0]}")
+    assert gone.status_code == 404
+    assert gone.json()["errors"][0]["source"]["pointer"] == "/id"
+
+
+def test_an_evicted_tenant_starts_without_downloads() -> None:
+    app = create_app(Settings(manual_clock=True, max_tenants=1), clock=ManualClock())
+    first, second = make_client(app, "first"), make_client(app, "second")
+    ident = first.post(CSV).json()["data"][0]["id"]
+    assert second.get(CSV).status_code == 200  # a second tenant: the first is evicted (LRU)
+    assert first.get(CSV).json()["data"] == []
+    assert first.get(f"{CSV}/{ident}").status_code == 404

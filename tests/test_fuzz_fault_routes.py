@@ -20,9 +20,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mockserver.api_paths import api_path as strip_v2
 from mockserver.app import create_app
 from mockserver.config import Settings
-from mockserver.path_patterns import strip_v2
 from tests.conftest import make_client
 from tests.fuzz_strategies import fault_paths, fault_routes, json_values
 from tests.fuzz_support import fuzz_case_report, fuzz_settings, tick

@@ -82,6 +82,7 @@ ROUTES: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
     "ui": (("/_mock",), "/ui", ("GET",)),
     "ui-file": (("/_mock",), "/ui/{name}", ("GET",)),
     "openapi": (("/_mock",), "/openapi.json", ("GET",)),
+    "state": (("/_mock",), "/state", ("GET", "PUT", "POST")),
 }
 PLAUSIBLE_BY_ROUTE: dict[str, st.SearchStrategy[Any]] = {
     "update": PLAUSIBLE[UPDATE],

@@ -556,7 +556,7 @@ def test_lazy_indexes_stay_exact_when_a_fork_writes_before_any_build() -> None:
     from mockserver.inventory import LAZY_INDEXES, PAYMENT_INDEX
 
     base = Inventory.from_world(world())  # a private template: nothing built yet
-    assert all(base.indexes[name]._sets is None for name in LAZY_INDEXES)
+    assert all(base.indexes[name]._base is None for name in LAZY_INDEXES)
     fork, sibling = base.fork(), base.fork()
     first, second = fork.order[0], fork.order[1]
     fork.replace(changed(fork.numbers[first], usage_payment_method="channel", has_bundle=True))

@@ -30,7 +30,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from mockserver import errors
+from mockserver import api_paths, errors
 from mockserver.cassette.exchange import request_from_httpx, response_from_httpx
 from mockserver.cassette.format import RecordedResponse
 from mockserver.cassette.session import CassetteSession
@@ -86,6 +86,9 @@ class RecordingProxy:
         if base.scheme not in ("http", "https") or not base.host:
             raise ValueError(f"not an http(s) URL: {without_userinfo(upstream)!r}")
         self.upstream = str(base).rstrip("/")
+        #: scheme and host (the path rule of ``api_paths`` places every path below ``base``)
+        self.origin = str(base.copy_with(raw_path=b"/", query=None)).rstrip("/")
+        self.base_path = base.raw_path.decode("ascii").partition("?")[0]
         # shown in messages: no credentials, no path or query
         self.shown = str(base.copy_with(username=None, password=None, raw_path=b"/")).rstrip("/")
         self.session = session
@@ -99,11 +102,12 @@ class RecordingProxy:
     def upstream_request(self, request: Request, body: bytes) -> httpx.Request:
         raw_path = request.scope.get("raw_path") or request.url.path.encode("utf-8")
         query = request.scope.get("query_string", b"")
-        target = raw_path.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
+        path = api_paths.upstream_path(self.base_path, raw_path.decode("latin-1"))
+        target = path + (f"?{query.decode('latin-1')}" if query else "")
         headers = [(k, v) for k, v in request.headers.items() if k.lower() not in _REQUEST_DROPPED]
         return httpx.Request(
             request.method,
-            httpx.URL(self.upstream + target),
+            httpx.URL(self.origin + target),
             headers=headers,
             content=body or None,
             extensions={"timeout": self.timeout.as_dict()},
@@ -148,7 +152,8 @@ def create_proxy_app(
     timeout: float = 60.0,
 ) -> Starlette:
     """The recording proxy for ``upstream`` (``https://api.telnyx.com``; a path prefix is kept
-    and the client's path appended) writing through ``session``."""
+    and the client's path appended, an API path always once with ``/v2``, whether the client
+    sent it or not: ``api_paths``) writing through ``session``."""
     proxy = RecordingProxy(upstream, session, transport=transport, timeout=timeout)
 
     @asynccontextmanager

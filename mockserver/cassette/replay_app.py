@@ -12,7 +12,9 @@ Two controls answer when the cassette does not hold the request itself:
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -20,7 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from mockserver import errors
+from mockserver import api_paths, errors
 from mockserver.cassette.format import Cassette, RecordedRequest, RecordedResponse, headers_from
 from mockserver.cassette.miss import MISS_HEADER, NO_RETRY, miss_error
 from mockserver.cassette.redact import Redactor
@@ -72,6 +74,12 @@ class _Endpoint:
             )
         )
         found = self.player.lookup(recorded)
+        if found is None:  # the path rule of every server mode: with or without /v2
+            parts = urlsplit(recorded.uri)
+            other = api_paths.alternate(parts.path)
+            if other is not None:
+                uri = urlunsplit(parts._replace(path=other))
+                found = self.player.lookup(dataclasses.replace(recorded, uri=uri))
         if found is not None:
             return _recorded(found)
         control = self._control(request)

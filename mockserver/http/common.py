@@ -47,6 +47,12 @@ def forget(state: Any, key: str | None = None) -> None:
     """Everything the emulator remembers of a key (of every key when ``None``): its tenant,
     journal, faults and rate-limit bucket. ``/_mock/reset`` and the plugin's reset use it."""
     state.tenants.reset(key)
+    forget_extras(state, key)
+
+
+def forget_extras(state: Any, key: str | None = None) -> None:
+    """What the emulator keeps of a key beside its tenant: journal, faults, rate-limit bucket
+    (forgotten with an evicted tenant too)."""
     if key is None:
         state.journals.clear_all()
         state.faults.clear_all()

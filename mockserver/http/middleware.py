@@ -96,8 +96,6 @@ class _Exchange:
         self.extra: dict[str, str] = {}
         self.request_done = False
         self.at_ms = 0
-        #: journaled already: the entry is written before the response's last byte leaves, so
-        #: a client that has its answer always finds it in the journal
         self.recorded = False
 
     # -- the tee ----------------------------------------------------------------------------------
@@ -125,8 +123,16 @@ class _Exchange:
             if len(self.response) < self.limit:
                 self.response += chunk[: self.limit - len(self.response)]
             if self.journaled and not message.get("more_body", False):
-                self._record()
+                # in the journal before the client has the whole response: a test that reads
+                # the journal right after its request finds it (never a race with this record)
+                self.record()
         await self._send(message)
+
+    def record(self) -> None:
+        """The exchange in its tenant's journal, once."""
+        if not self.recorded:
+            self.recorded = True
+            self._record(self.key, self.raw_key, self.at_ms)
 
     async def drain(self) -> None:
         """Read the request body the handler will not read (it is journaled all the same)."""
@@ -155,20 +161,22 @@ class _Exchange:
         layer = self.layer
         started = time.perf_counter()
         raw_key, key = self.raw_key, self.key
+        at_ms = 0
         if self.journaled:
             if key is not None:
                 tenant = self.scope["state"][STATE_TENANT] = layer.tenants.get(key)
-                self.at_ms = tenant.now()
+                at_ms = tenant.now()
             else:
-                self.at_ms = layer.clock.now_ms()
+                at_ms = layer.clock.now_ms()
+        self.at_ms = at_ms
         try:
             if key is not None and self.journaled:
-                await self._faulted(key, self.at_ms)
+                await self._faulted(key, at_ms)
             if self.status is None:
                 await layer.app(self.scope, self.receive, self.send)
         finally:
             if self.journaled:
-                self._record()
+                self.record()  # a dropped connection or a failure: no last body was sent
             if ACCESS_LOG.isEnabledFor(logging.INFO):
                 self._log(raw_key, time.perf_counter() - started)
 
@@ -196,15 +204,11 @@ class _Exchange:
             await self.drop()
         await self.respond(fault.error())
 
-    def _record(self) -> None:
-        """Journal the exchange, once (at the response's last chunk, or when it ends without)."""
-        if self.recorded:
-            return
-        self.recorded = True
+    def _record(self, key: str | None, raw_key: str | None, at_ms: int) -> None:
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self.scope["headers"]]
-        self.layer.journals.of(self.key).record(
-            at_ms=self.at_ms,
-            key=fingerprint(self.raw_key),
+        self.layer.journals.of(key).record(
+            at_ms=at_ms,
+            key=fingerprint(raw_key),
             method=self.scope["method"],
             path=self.scope["path"],
             query=self.scope.get("query_string", b"").decode("latin-1"),

@@ -84,6 +84,18 @@ CONTROLS: dict[tuple[str, str], tuple[str, JSON | None]] = {
     ("DELETE", "/_mock/faults"): ("clear the tenant's faults", None),
     ("GET", "/_mock/journal"): ("the tenant's requests and responses, oldest first", None),
     ("DELETE", "/_mock/journal"): ("clear the tenant's journal", None),
+    ("GET", "/_mock/state"): (
+        "the tenant's state as a document (numbers it changed, jobs, clock, ids, faults)",
+        None,
+    ),
+    ("PUT", "/_mock/state"): (
+        "replace the tenant's state with a document from GET (same version, world and seed)",
+        {"type": "object", "required": ["format", "version", "tenant"]},
+    ),
+    ("POST", "/_mock/state"): (
+        "replace the tenant's state with a document from GET (as PUT)",
+        {"type": "object", "required": ["format", "version", "tenant"]},
+    ),
 }
 _NO_AUTH = frozenset({"/_mock/health", "/_mock/openapi.json"})
 _CONVERTOR = re.compile(r"\{([^}:]+)(?::[^}]+)?\}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.jobs import DELETE, EMERGENCY, UPDATE, Job, Progress, progress
+from mockserver.jobs import DELETE, EMERGENCY, UPDATE, progress
 from mockserver.rules.jobs import r_parameters, r_validation_order
 from mockserver.rules.queries import parse_page, q_job_404, q_job_filters, q_sort
 from mockserver.tenant import Tenant
@@ -63,15 +63,10 @@ class JobsBackend:
         """``GET /phone_numbers/jobs``: filters, newest first (or ``sort``), one page."""
         tenant = self.tenant
         now = tenant.l_read_no_move()
-        tests = q_job_filters(tenant.inventory, query.get("filter"), now)
+        criteria = q_job_filters(tenant.inventory, query.get("filter"), now)
         page = parse_page(query)
         sort = q_sort(query, JOB_SORTS)
         descending = True if sort is None else sort[1]
-        rows: list[tuple[Job, Progress]] = []
-        for job in tenant.job_list:
-            prog = progress(job, now)
-            if all(test(job, prog.status) for test in tests):
-                rows.append((job, prog))
-        rows.sort(key=lambda row: (row[0].created_ms, row[0].seq), reverse=descending)
-        shown, meta = page.slice(rows)
-        return [job_view(job, prog) for job, prog in shown], meta
+        # O(page) on the tenant's job index, whatever the number of jobs kept
+        shown, total = tenant.job_index.page(criteria, now, descending, page.start, page.size)
+        return [job_view(job, prog) for job, prog in shown], page.meta(total)

@@ -14,7 +14,6 @@ each.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from mockserver import errors, outcomes
@@ -22,6 +21,7 @@ from mockserver.clock import iso_ms
 from mockserver.family_views import slim_view
 from mockserver.inventory import Inventory, NumberFilter, Record
 from mockserver.jobs import DELETE, UPDATE, UPDATEABLE_FIELDS
+from mockserver.number_order import list_page
 from mockserver.rules.jobs import r_billing_group
 from mockserver.rules.phone_numbers import (
     SLIM_FILTER_KEYS,
@@ -54,14 +54,6 @@ def refuse_unchangeable(
         raise errors.ApiError(422, problems)
 
 
-def _sort_key(inv: Inventory, name: str) -> Callable[[Record], Any]:
-    if name == "connection_name":
-        return lambda r: inv.connection_name(r["connection_id"]) or ""
-    if name == "usage_payment_method":
-        return lambda r: r["voice"]["usage_payment_method"]
-    return lambda r: r[name]
-
-
 class PhoneNumbersBackend:
     """Phone numbers: list, retrieve, update, delete."""
 
@@ -72,24 +64,22 @@ class PhoneNumbersBackend:
 
     # -- one world, many views ------------------------------------------------------------------
     def ordered(self, f: NumberFilter, sort: tuple[str, bool] | None) -> list[Record]:
-        """The numbers matching ``f`` in a list's order: ``sort`` (name, descending) or the
-        default, ``created_at`` newest first (ties by id)."""
+        """Every number matching ``f`` in a list's order: ``sort`` (name, descending) or the
+        default, ``created_at`` newest first (ties by id); through the same precomputed orders
+        as a page (:func:`~mockserver.number_order.list_page`)."""
         inv = self.tenant.inventory
-        records = list(inv.select(f))
-        if sort is None:
-            records.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
-        else:
-            name, descending = sort
-            records.sort(key=_sort_key(inv, name), reverse=descending)
+        records, _total = list_page(inv, f, sort, 0, len(inv))
         return records
 
     def v_one_world(
         self, f: NumberFilter, sort: tuple[str, bool] | None, page: Page
     ) -> tuple[list[Record], dict[str, int]]:
-        """V-ONE-WORLD: one page of the numbers a list shows, in its order. Every list view of
-        the family selects, sorts and pages through this one method (and every CSV download
-        through :meth:`ordered`), over the same records every other operation changes."""
-        return page.slice(self.ordered(f, sort))
+        """V-ONE-WORLD: one page of the numbers a list shows, in its order, in O(page)
+        (:mod:`mockserver.number_order`). Every list view of the family selects, sorts and pages
+        through this one method (and every CSV download through :meth:`ordered`), over the same
+        records every other operation changes."""
+        shown, total = list_page(self.tenant.inventory, f, sort, page.start, page.size)
+        return shown, page.meta(total)
 
     # -- operations -----------------------------------------------------------------------------
     def list_phone_numbers(

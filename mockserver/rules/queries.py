@@ -6,12 +6,12 @@ In the manifest's order: Q-JOB-404, Q-JOB-FILTERS, Q-PAGE, Q-PAGE-NOT-OBJECT, Q-
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from mockserver import errors
 from mockserver.inventory import Inventory
+from mockserver.job_index import JobQuery
 from mockserver.jobs import STATUSES, TYPES, Job
 from mockserver.rules.filters import r_filter_unknown
 
@@ -21,8 +21,6 @@ DEFAULT_PAGE_SIZE = 20
 JOB_FILTER_KEYS = ("type", "status", "phone_number", "customer_reference")
 MAX_PHONE_NUMBER_VALUES = 10
 REFERENCE_WINDOW_MS = 90 * 86_400_000
-#: a job-list filter: does this job (with this status) pass?
-JobTest = Callable[[Job, str], bool]
 
 
 def q_job_404(jobs: dict[str, Job], job_id: str) -> Job:
@@ -42,42 +40,42 @@ def _values(raw: Any, parameter: str) -> list[str]:
     raise errors.bad_request(errors.D_VALUES, parameter=parameter)
 
 
-def q_job_filters(inv: Inventory, raw: Any, now: int) -> list[JobTest]:
-    """Q-JOB-FILTERS: predicates over ``(job, status)`` from the job list's ``filter[...]``."""
+def q_job_filters(inv: Inventory, raw: Any, now: int) -> JobQuery:
+    """Q-JOB-FILTERS: the criteria of the job list's ``filter[...]``, answered from the tenant's
+    job index (:class:`~mockserver.job_index.JobIndex`)."""
     if raw is None:
-        return []
+        return JobQuery()
     if not isinstance(raw, dict):
         raise errors.bad_request(errors.D_FILTER_NOT_OBJECT, parameter="filter")
-    tests: list[JobTest] = []
+    found: dict[str, Any] = {}
     r_filter_unknown(raw, JOB_FILTER_KEYS)
     if "type" in raw:
         value = raw["type"]
         if value not in TYPES:
             detail = errors.D_ONE_OF.format(values=", ".join(TYPES))
             raise errors.bad_request(detail, parameter="filter[type]")
-        tests.append(lambda job, status: job.type == value)
+        found["type"] = value
     if "status" in raw:
         wanted = set(_values(raw["status"], "filter[status]"))
         bad = sorted(wanted - set(STATUSES))
         if bad:
             detail = errors.D_ONE_OF.format(values=", ".join(STATUSES))
             raise errors.bad_request(detail, parameter="filter[status]")
-        tests.append(lambda job, status: status in wanted)
+        found["statuses"] = frozenset(wanted)
     if "phone_number" in raw:
-        tests.append(_phone_number_test(inv, _values(raw["phone_number"], "filter[phone_number]")))
+        found["number_ids"] = _phone_number_ids(
+            inv, _values(raw["phone_number"], "filter[phone_number]")
+        )
     if "customer_reference" in raw:
         ref = raw["customer_reference"]
         if not isinstance(ref, str) or not ref.strip() or len(ref) > 250 or "\x00" in ref:
             raise errors.bad_request(errors.D_REFERENCE, parameter="filter[customer_reference]")
-        tests.append(
-            lambda job, status: (
-                job.customer_reference == ref and now - job.created_ms <= REFERENCE_WINDOW_MS
-            )
-        )
-    return tests
+        found["customer_reference"] = ref
+        found["created_from_ms"] = now - REFERENCE_WINDOW_MS
+    return JobQuery(**found)
 
 
-def _phone_number_test(inv: Inventory, values: list[str]) -> JobTest:
+def _phone_number_ids(inv: Inventory, values: list[str]) -> frozenset[str]:
     if len(values) > MAX_PHONE_NUMBER_VALUES:
         raise errors.bad_request(
             errors.D_MAX_VALUES.format(limit=MAX_PHONE_NUMBER_VALUES),
@@ -96,7 +94,7 @@ def _phone_number_test(inv: Inventory, values: list[str]) -> JobTest:
             ids.add(value)
         else:
             raise errors.bad_request(errors.D_NUMBERS_OR_IDS, parameter="filter[phone_number]")
-    return lambda job, status: any(t.id in ids for t in job.targets)
+    return frozenset(ids)
 
 
 def _invalid_page(pointer: str) -> errors.ApiError:
@@ -115,16 +113,22 @@ class Page:
     number: int = 1
     size: int = DEFAULT_PAGE_SIZE
 
+    @property
+    def start(self) -> int:
+        """The index of this page's first result."""
+        return (self.number - 1) * self.size
+
     def slice(self, items: list[T]) -> tuple[list[T], dict[str, int]]:
-        total = len(items)
-        start = (self.number - 1) * self.size
-        meta = {
+        return items[self.start : self.start + self.size], self.meta(len(items))
+
+    def meta(self, total: int) -> dict[str, int]:
+        """The ``meta`` of this page of ``total`` results."""
+        return {
             "page_number": self.number,
             "page_size": self.size,
             "total_pages": -(-total // self.size),
             "total_results": total,
         }
-        return items[start : start + self.size], meta
 
 
 def _int(raw: Any, pointer: str, low: int, high: int | None) -> int:
