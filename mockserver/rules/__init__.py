@@ -9,7 +9,10 @@
 - :mod:`~mockserver.rules.filters`: the update filter and what the list filters share with it;
 - :mod:`~mockserver.rules.queries`: pagination, sort and the job-list filters;
 - :mod:`~mockserver.rules.phone_numbers`: the phone-number resources (list filters, lookup,
-  voice settings).
+  voice settings, the slim and voice lists);
+- :mod:`~mockserver.rules.messaging`, :mod:`~mockserver.rules.voicemail`,
+  :mod:`~mockserver.rules.csv_downloads`, :mod:`~mockserver.rules.actions`: the rest of the
+  /phone_numbers family, one module per resource.
 
 Outcome and effect rules (``O-*``, ``E-*``) are in :mod:`mockserver.outcomes`, lifecycle rules
 (``L-*``) in :mod:`mockserver.jobs` and :mod:`mockserver.views`.
