@@ -99,3 +99,28 @@ def test_the_anonymous_journal_holds_no_pin(target: Target, api: httpx.Client) -
     refusals = [e for e in journal.json()["data"]
                 if e["status"] == 401 and e["path"].endswith(UPDATE)]  # fmt: skip
     assert refusals, "expected the 401 in the anonymous journal / received no entry for it"
+
+
+@pytest.mark.rule("C-STATE")
+def test_the_state_document_round_trips(
+    target: Target, api: httpx.Client, inventory: Inventory
+) -> None:
+    _needs_controls(target)
+    root = _root(api)
+    number = inventory.numbers[0]["id"]
+    exported = api.get(f"{root}/_mock/state")
+    check_status(exported, 200)
+    doc = exported.json()["data"]
+    check_equal("the document's format", "telnyx-mock-state", doc.get("format"))
+    before = [
+        api.get(path).content
+        for path in ("/phone_numbers/csv_downloads", f"/phone_numbers/{number}")
+    ]
+    check_status(api.put(f"{root}/_mock/state", json=doc), 200)
+    after = [
+        api.get(path).content
+        for path in ("/phone_numbers/csv_downloads", f"/phone_numbers/{number}")
+    ]
+    check_equal("the tenant's answers after importing its own state", before, after)
+    broken = {**doc, "version": -1}
+    check_error(api.put(f"{root}/_mock/state", json=broken), 422, "10015", pointer="/version")
