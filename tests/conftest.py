@@ -22,9 +22,9 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )  # fmt: skip
 settings.register_profile("dev", max_examples=200, deadline=None)
-# `make fuzz` (pytest tests/test_fuzz*.py --hypothesis-profile fuzz): each of the 64 fuzz tests
+# `make fuzz` (pytest tests/test_fuzz*.py --hypothesis-profile fuzz): each of the 65 fuzz tests
 # runs max_examples examples (under "ci" only 12: tests/fuzz_support.py), the 11 of
-# tests/test_fuzz_family.py twice that: 53 x 350 + 11 x 700 = 26,250 cases >= the 10,000 target,
+# tests/test_fuzz_family.py twice that: 54 x 350 + 11 x 700 = 26,600 cases >= the 10,000 target,
 # counted and checked at the end of the run by tests/fuzz_support.py
 settings.register_profile("fuzz", max_examples=350, deadline=None, print_blob=True)
 settings.load_profile("ci")
