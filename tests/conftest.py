@@ -3,7 +3,10 @@ is checked against ``schemas/`` (a response that breaks its schema fails the tes
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,6 +19,7 @@ from mockserver.clock import ManualClock
 from mockserver.config import Settings
 from mockserver.response_check import problems
 from mockserver.transport import ASGIBridge
+from tests.helpers import ROOT, free_port, stop_process
 
 settings.register_profile(
     "ci", max_examples=60, derandomize=True, deadline=None,
@@ -83,3 +87,26 @@ def advance(client: httpx.Client, seconds: float) -> dict[str, Any]:
     assert r.status_code == 200, r.text
     data: dict[str, Any] = r.json()["data"]
     return data
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Any]:
+    """Start ``python -m mockserver serve --port <free> <flags>``; stop it afterwards."""
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(*flags: str) -> tuple[str, subprocess.Popen[bytes], Path]:
+        port = free_port()
+        log = tmp_path / f"server-{port}.log"
+        with log.open("wb") as sink:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "mockserver", "serve", "--port", str(port), *flags],
+                cwd=ROOT,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+            )
+        procs.append(proc)
+        return f"http://127.0.0.1:{port}", proc, log
+
+    yield start
+    for proc in procs:
+        stop_process(proc)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import socket
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 UPDATE = "/v2/phone_numbers/jobs/update_phone_numbers"
 EMERGENCY = "/v2/phone_numbers/jobs/update_emergency_settings"
@@ -21,6 +25,9 @@ VOICE = f"{NUMBER}/voice"
 JOB_ENDPOINTS = [UPDATE, EMERGENCY, DELETE]
 #: every endpoint that takes a JSON body, and their test ids
 BODY_ENDPOINTS = [*JOB_ENDPOINTS, NUMBER, VOICE]
+ROOT = Path(__file__).resolve().parents[1]
+STARTUP_BUDGET_S = 10.0  # a started server answers within this (bounded waits, never sleeps)
+
 BODY_IDS = ["update", "emergency", "delete", "patch-number", "patch-voice"]
 
 
@@ -71,7 +78,7 @@ def captured_log(name: str, level: int = logging.INFO) -> Iterator[list[logging.
         log.setLevel(before)
 
 
-def stop_process(proc: subprocess.Popen[str]) -> None:
+def stop_process(proc: subprocess.Popen[Any]) -> None:
     """Terminate a test's server process, kill it if it does not stop in 10 s, close its pipes."""
     if proc.poll() is None:
         proc.terminate()
@@ -83,3 +90,31 @@ def stop_process(proc: subprocess.Popen[str]) -> None:
     for stream in (proc.stdout, proc.stderr):
         if stream is not None:
             stream.close()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until_ready(proc: subprocess.Popen[bytes], check: Any, log: Path) -> None:
+    """Poll ``check()`` until it is true, the server dies, or the budget runs out.
+
+    The pause between attempts is a bounded wait on the process itself, which also notices an
+    early exit at once.
+    """
+    deadline = time.monotonic() + STARTUP_BUDGET_S
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except httpx.TransportError:
+            pass
+        try:
+            code = proc.wait(timeout=0.05)
+        except subprocess.TimeoutExpired:
+            continue
+        pytest.fail(f"the server exited with {code}:\n{log.read_text(errors='replace')}")
+    pytest.fail(f"the server was not ready in {STARTUP_BUDGET_S}s:\n{log.read_text()}")

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -19,12 +14,11 @@ from mockserver import __version__
 from mockserver.cli import DEFAULT_HOST, DEFAULT_PORT, build_parser, main, settings_from
 from mockserver.config import Settings
 from mockserver.response_check import problems
-from tests.helpers import stop_process
+from tests.helpers import wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "cli-test-key"
 JOB_PATH = "/v2/phone_numbers/jobs/update_phone_numbers"
-STARTUP_BUDGET_S = 10.0
 
 
 def exit_code(argv: list[str]) -> int:
@@ -202,57 +196,6 @@ def test_every_serve_option_is_known_to_this_test() -> None:
 
 
 # --- the real server ---------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_until_ready(proc: subprocess.Popen[bytes], check: Any, log: Path) -> None:
-    """Poll ``check()`` until it is true, the server dies, or the budget runs out.
-
-    The pause between attempts is a bounded wait on the process itself, which also notices an
-    early exit at once.
-    """
-    deadline = time.monotonic() + STARTUP_BUDGET_S
-    while time.monotonic() < deadline:
-        try:
-            if check():
-                return
-        except httpx.TransportError:
-            pass
-        try:
-            code = proc.wait(timeout=0.05)
-        except subprocess.TimeoutExpired:
-            continue
-        pytest.fail(f"the server exited with {code}:\n{log.read_text(errors='replace')}")
-    pytest.fail(f"the server was not ready in {STARTUP_BUDGET_S}s:\n{log.read_text()}")
-
-
-@pytest.fixture
-def serve(tmp_path: Path) -> Iterator[Any]:
-    """Start ``python -m mockserver serve --port <free> <flags>``; stop it afterwards."""
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def start(*flags: str) -> tuple[str, subprocess.Popen[bytes], Path]:
-        port = free_port()
-        log = tmp_path / f"server-{port}.log"
-        with log.open("wb") as sink:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "mockserver", "serve", "--port", str(port), *flags],
-                cwd=ROOT,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-            )
-        procs.append(proc)
-        return f"http://127.0.0.1:{port}", proc, log
-
-    yield start
-    for proc in procs:
-        stop_process(proc)
 
 
 def readme_request(client: httpx.Client) -> httpx.Response:

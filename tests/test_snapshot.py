@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +21,7 @@ from mockserver.clock import ManualClock
 from mockserver.config import Settings
 from mockserver.snapshot_check import SnapshotError
 from tests.conftest import make_client
-from tests.helpers import JOBS, NUMBER, NUMBERS, UPDATE, VOICE
-from tests.test_cli import ROOT, free_port, wait_until_ready
+from tests.helpers import JOBS, NUMBER, NUMBERS, UPDATE, VOICE, wait_until_ready
 
 SETTINGS = Settings(manual_clock=True, seed=4)
 KEYS = ("alpha", "beta")
@@ -246,27 +243,6 @@ def test_a_bad_state_document_is_a_422_and_changes_nothing(
 
 
 # -- serve --state FILE ---------------------------------------------------------------------------
-@pytest.fixture
-def serve(tmp_path: Path) -> Iterator[Any]:
-    """Start ``python -m mockserver serve --port <free> <flags>``; stop it afterwards."""
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def start(*flags: str) -> tuple[str, subprocess.Popen[bytes], Path]:
-        port = free_port()
-        log = tmp_path / f"server-{port}.log"
-        with log.open("wb") as sink:
-            command = [sys.executable, "-m", "mockserver", "serve", "--port", str(port), *flags]
-            proc = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
-        procs.append(proc)
-        return f"http://127.0.0.1:{port}", proc, log
-
-    yield start
-    for proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
 @pytest.mark.slow
 def test_serve_state_survives_a_restart(serve: Any, tmp_path: Path) -> None:
     state = tmp_path / "state.json"
