@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import socket
 import subprocess
@@ -118,3 +119,12 @@ def wait_until_ready(proc: subprocess.Popen[bytes], check: Any, log: Path) -> No
             continue
         pytest.fail(f"the server exited with {code}:\n{log.read_text(errors='replace')}")
     pytest.fail(f"the server was not ready in {STARTUP_BUDGET_S}s:\n{log.read_text()}")
+
+
+def subcommand(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    """The parser of one subcommand (``serve``, ``record``...) of the CLI's parser."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            found: argparse.ArgumentParser = action.choices[name]
+            return found
+    raise AssertionError(f"the parser has no subcommands (wanted {name!r})")

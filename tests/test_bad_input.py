@@ -36,13 +36,14 @@ D_TOO_DEEP = "The request body is nested too deeply."
 
 
 def valid_body(path: str) -> dict[str, Any]:
-    return {
+    bodies: dict[str, dict[str, Any]] = {
         UPDATE: {"phone_numbers": [ID_A], "tags": ["bad-input"]},
         EMERGENCY: {"phone_numbers": [ID_A], "emergency_enabled": False},
         DELETE: {"phone_numbers": [ID_A]},
         NUMBER: {"tags": ["bad-input"]},
         VOICE: {"tech_prefix_enabled": True},
-    }[path]
+    }
+    return bodies[path]
 
 
 def send(client: httpx.Client, path: str, **kwargs: Any) -> httpx.Response:

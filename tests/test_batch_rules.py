@@ -1231,7 +1231,7 @@ def test_auth_comes_first(app: Starlette) -> None:
             {"content": b"{}", "headers": {"Content-Type": "text/plain"}},
             {"json": {"phone_numbers": 5}, "params": {"filter[bogus]": "1"}},
         ):
-            r = anonymous.post(UPDATE, **kwargs)  # type: ignore[arg-type]
+            r = anonymous.post(UPDATE, **kwargs)
             assert r.status_code == 401, r.text
 
 

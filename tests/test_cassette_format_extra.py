@@ -75,7 +75,7 @@ def test_a_taken_temp_name_is_skipped(tmp_path: Path, monkeypatch: pytest.Monkey
     """The temp file is created exclusively: a file already there under the first name drawn is
     neither followed nor overwritten, the next name is used."""
     names = iter(["taken", "free"])
-    monkeypatch.setattr(cformat.secrets, "token_hex", lambda n: next(names))
+    monkeypatch.setattr("mockserver.cassette.format.secrets.token_hex", lambda n: next(names))
     planted = tmp_path / ".c.yaml.taken"
     planted.write_text("someone else's", encoding="utf-8")
     cformat.dump(small(), tmp_path / "c.yaml")

@@ -253,7 +253,9 @@ def test_no_secret_reaches_disk_in_any_mode(tmp_path: Path, mode: str, kind: str
 
 def test_failing_first_exchange_writes_no_file(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
-    transport = RecordingTransport(path, "once", inner=httpx.MockTransport(Upstream({1})))
+    transport = RecordingTransport(
+        path, "once", inner=httpx.MockTransport(Upstream(frozenset({1})))
+    )
     with client(transport) as http, pytest.raises(httpx.ConnectError):
         send(http, 1)
     assert not path.exists()

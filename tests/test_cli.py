@@ -14,7 +14,7 @@ from mockserver import __version__
 from mockserver.cli import DEFAULT_HOST, DEFAULT_PORT, build_parser, main, settings_from
 from mockserver.config import Settings
 from mockserver.response_check import problems
-from tests.helpers import wait_until_ready
+from tests.helpers import subcommand, wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "cli-test-key"
@@ -185,7 +185,7 @@ def test_each_flag_changes_exactly_its_setting(
 
 def test_every_serve_option_is_known_to_this_test() -> None:
     """A new flag must be added to the mapping tests above."""
-    serve = build_parser()._subparsers._group_actions[0].choices["serve"]  # type: ignore[union-attr]
+    serve = subcommand(build_parser(), "serve")
     dests = {a.dest for a in serve._actions if a.dest != "help"}
     assert dests == {
         "host", "port", "seed", "fixtures", "api_key", "manual_clock", "pending_delay",

@@ -20,7 +20,7 @@ import pytest
 from mockserver import environment
 from mockserver.cli import DEFAULT_PORT, RECORD_PORT, REPLAY_PORT, build_parser, settings_from
 from mockserver.config import Settings
-from tests.helpers import stop_process
+from tests.helpers import stop_process, subcommand
 
 ROOT = Path(__file__).resolve().parents[1]
 CASSETTE = ROOT / "fixtures" / "cassettes" / "job_lifecycle.yaml"
@@ -44,7 +44,7 @@ def test_record_and_replay_listen_beside_serve_by_default() -> None:
 
 
 def test_every_variable_names_a_serve_option() -> None:
-    serve = build_parser()._subparsers._group_actions[0].choices["serve"]  # type: ignore[union-attr]
+    serve = subcommand(build_parser(), "serve")
     dests = {a.dest for a in serve._actions}
     assert {dest for dest, _ in environment.VARIABLES.values()} <= dests
     assert all(name.startswith("TELNYX_MOCK_") for name in environment.VARIABLES)

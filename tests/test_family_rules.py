@@ -78,7 +78,9 @@ def test_an_empty_key_is_still_a_401(app: Starlette, header: str) -> None:
 @pytest.mark.rule("V-SLIM-LIST")
 @pytest.mark.rule("V-NULLS-SLIM")
 def test_slim_items_are_the_detailed_values(api: httpx.Client) -> None:
-    params = {"page[size]": 250, "include_tags": "true", "include_connection": "true"}
+    params: dict[str, str | int] = {
+        "page[size]": 250, "include_tags": "true", "include_connection": "true"
+    }  # fmt: skip
     slim = api.get(SLIM, params=params).json()["data"]
     full = {n["id"]: n for n in api.get(N, params={"page[size]": 250}).json()["data"]}
     assert [s["id"] for s in slim] == list(full)

@@ -205,7 +205,7 @@ def test_the_sdk_paginators_walk_every_view(sdk: telnyx.Telnyx) -> None:
 def test_csv_download_pages_through_the_sdk(sdk: telnyx.Telnyx) -> None:
     made = []
     for fmt in ("V1", "V2", "V1"):
-        data = sdk.phone_numbers.csv_downloads.create(csv_format=fmt).data  # type: ignore[arg-type]
+        data = sdk.phone_numbers.csv_downloads.create(csv_format=fmt).data
         assert data is not None
         assert data[0].id is not None
         made.append(data[0].id)

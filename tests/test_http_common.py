@@ -13,12 +13,12 @@ from mockserver.http.common import dumps
 #: what the emulator puts in a response: no floats (none in the wire shapes), 64-bit integers
 _scalars = (
     st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1)
-    | st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+    | st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
 )  # fmt: skip
 _values = st.recursive(
     _scalars,
     lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.text(st.characters(exclude_categories=("Cs",)), max_size=6), inner,
+    | st.dictionaries(st.text(st.characters(exclude_categories=["Cs"]), max_size=6), inner,
                       max_size=4),
     max_leaves=12,
 )  # fmt: skip

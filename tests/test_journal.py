@@ -185,7 +185,9 @@ def test_decode_body() -> None:
 
 
 def test_describe() -> None:
-    entry = {"method": "GET", "path": "/v2/x", "query": "a=1", "status": None, "request": None}
+    entry: dict[str, Any] = {
+        "method": "GET", "path": "/v2/x", "query": "a=1", "status": None, "request": None
+    }  # fmt: skip
     assert describe(entry) == "GET /v2/x?a=1 -> dropped"
     entry.update(method="POST", query="", status=202, request={"tags": []})
     assert describe(entry) == 'POST /v2/x -> 202 json={"tags": []}'

@@ -6,6 +6,7 @@ so a fast reader could miss it (``test_plugin_keys`` failed now and then)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import MutableMapping
 from typing import Any
 
 from mockserver.app import create_app
@@ -22,7 +23,7 @@ def test_the_entry_is_journaled_before_the_last_body_chunk_is_sent() -> None:
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         if message["type"] == "http.response.body" and not message.get("more_body", False):
             seen.append(len(journals.of(KEY).entries()))
 

@@ -199,9 +199,15 @@ def test_the_guard_rejects_a_sandbox_that_is_not_e164() -> None:
 
 def test_rate_limiting_spaces_requests_and_retries_429(recorder: Recorder) -> None:
     waits: list[float] = []
+
+    def pause(timeout: float | None = None) -> bool:
+        """The limiter's wait, recorded instead of waited."""
+        waits.append(timeout or 0.0)
+        return True
+
     answers = iter([httpx.Response(429, headers={"Retry-After": "7"}), httpx.Response(200)])
     limited = RateLimited(httpx.MockTransport(recorder), per_second=1000.0)
-    limited._pause.wait = lambda t=None: waits.append(t or 0.0) or True  # type: ignore[method-assign]
+    limited._pause.wait = pause  # type: ignore[method-assign]
     for _ in range(3):
         limited.handle_request(httpx.Request("GET", BASE))
     assert len(recorder.sent) == 3
@@ -209,7 +215,7 @@ def test_rate_limiting_spaces_requests_and_retries_429(recorder: Recorder) -> No
     assert 0 < waits[0] <= 0.001 < waits[1] <= 0.002  # one slot each
 
     retried = RateLimited(httpx.MockTransport(lambda r: next(answers)), per_second=1e9)
-    retried._pause.wait = lambda t=None: waits.append(t or 0.0) or True  # type: ignore[method-assign]
+    retried._pause.wait = pause  # type: ignore[method-assign]
     assert retried.handle_request(httpx.Request("GET", BASE)).status_code == 200
     assert 7.0 in waits
 

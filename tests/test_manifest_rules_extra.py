@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -230,7 +230,7 @@ def test_the_emulators_error_is_the_rules_and_keeps_the_manifest(
     assert drift.check_paths([path]) == []
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.values[0].alone])
+@pytest.mark.parametrize("case", [c for c in CASES if cast(Case, c.values[0]).alone])
 def test_without_its_rule_the_recorded_error_is_drift(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: Case
 ) -> None:

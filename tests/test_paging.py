@@ -169,7 +169,8 @@ def test_slice_first_middle_last_and_past_the_end() -> None:
 
 @pytest.mark.rule("Q-PAGE")
 def test_slice_of_nothing() -> None:
-    data, meta = Page().slice([])
+    nothing: list[dict[str, object]] = []
+    data, meta = Page().slice(nothing)
     assert data == []
     assert meta == {"page_number": 1, "page_size": 20, "total_pages": 0, "total_results": 0}
 

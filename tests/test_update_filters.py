@@ -69,7 +69,7 @@ def select(pred: Predicate) -> list[str]:
 def common_reference() -> str:
     counts = Counter(n["customer_reference"] for n in world()["numbers"])
     counts.pop(None, None)
-    return counts.most_common(1)[0][0]
+    return str(counts.most_common(1)[0][0])
 
 
 def name_is(test: Callable[[str], bool]) -> Predicate:
@@ -384,7 +384,7 @@ def test_has_bundle_takes_true_or_false(api: httpx.Client, value: str) -> None:
     ids=["tag", "status-same-value", "connection-name-op"],
 )  # fmt: skip
 def test_filter_given_twice_is_rejected(
-    api: httpx.Client, pairs: list[tuple[str, str]], parameter: str
+    api: httpx.Client, pairs: list[tuple[str, str | int | float | bool | None]], parameter: str
 ) -> None:
     r = api.post(UPDATE, params=pairs, json={"tags": ["x"]})
     assert_422(r, "must be given once", parameter=parameter)

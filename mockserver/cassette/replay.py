@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import httpx
 import respx
@@ -92,6 +92,10 @@ class CassetteRouter(respx.MockRouter):
         settings.setdefault("assert_all_called", False)
         super().__init__(**settings)
         self.player = player or Player(Cassette())
+
+    def __enter__(self) -> Self:  # respx's says MockRouter: ``with router(...) as r`` keeps ours
+        super().__enter__()
+        return self
 
 
 def _cassette(source: Cassette | str | os.PathLike[str]) -> tuple[Cassette, str]:
