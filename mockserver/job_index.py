@@ -58,7 +58,9 @@ class JobIndex:
         self.all: list[int] = []
         self.by_type: dict[str, list[int]] = {}
         self.by_reference: dict[str, list[int]] = {}
-        self.by_number: dict[str, list[int]] = {}
+        #: built on the first ``filter[phone_number]`` query, then kept up to date (a job of
+        #: 1,000 numbers would otherwise pay 1,000 index entries for a filter seldom used)
+        self._by_number: dict[str, list[int]] | None = None
         self.by_status: dict[str, list[int]] = {}
         self.open: dict[int, Job] = {}
         self._finished_heap: list[int] = []
@@ -74,8 +76,8 @@ class JobIndex:
         self.by_type.setdefault(job.type, []).append(seq)
         if job.customer_reference is not None:
             self.by_reference.setdefault(job.customer_reference, []).append(seq)
-        for ident in dict.fromkeys(t.id for t in job.targets):
-            self.by_number.setdefault(ident, []).append(seq)
+        if self._by_number is not None:
+            self._index_numbers(self._by_number, job)
         self.open[seq] = job
 
     def finish(self, job: Job, status: str) -> list[Job]:
@@ -98,14 +100,29 @@ class JobIndex:
         _remove(self.by_type[job.type], seq)
         if job.customer_reference is not None:
             _remove(self.by_reference[job.customer_reference], seq)
-        for ident in dict.fromkeys(t.id for t in job.targets):
-            _remove(self.by_number[ident], seq)
-            if not self.by_number[ident]:
-                del self.by_number[ident]
+        if self._by_number is not None:
+            for ident in dict.fromkeys(t.id for t in job.targets):
+                _remove(self._by_number[ident], seq)
+                if not self._by_number[ident]:
+                    del self._by_number[ident]
         for seqs in self.by_status.values():
             _remove(seqs, seq)
         self.dropped += 1
         return job
+
+    @staticmethod
+    def _index_numbers(by_number: dict[str, list[int]], job: Job) -> None:
+        for ident in dict.fromkeys(t.id for t in job.targets):
+            by_number.setdefault(ident, []).append(job.seq)
+
+    @property
+    def by_number(self) -> dict[str, list[int]]:
+        """Number id -> the ascending seqs of the kept jobs that target it."""
+        if self._by_number is None:
+            self._by_number = {}
+            for seq in self.all:  # ascending: every list comes out sorted
+                self._index_numbers(self._by_number, self.by_seq[seq])
+        return self._by_number
 
     # -- reads ----------------------------------------------------------------------------------
     def __len__(self) -> int:

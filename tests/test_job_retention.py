@@ -156,3 +156,27 @@ def test_an_unfiltered_page_is_a_slice(descending: bool) -> None:
     shown, total = index.page(JobQuery(), 100, descending, 3, 4)
     expected = [f"j{n}" for n in ([6, 5, 4, 3] if descending else [3, 4, 5, 6])]
     assert ([job.id for job, _ in shown], total) == (expected, 10)
+
+
+def test_the_number_index_built_late_follows_later_jobs_and_drops() -> None:
+    """The by-number index is built on the first number query, then kept up to date: jobs added
+    after it and jobs retention drops show in the next query as in a scan."""
+    index = JobIndex(2)
+
+    def add(seq: int, ids: list[str]) -> Job:
+        job = Job(f"j{seq}", TYPES[0], seq, seq, seq, 0, [Target(i, "+1", "id") for i in ids], {})
+        index.add(job)
+        return job
+
+    first = add(0, [IDS[0], IDS[1]])
+    query = JobQuery(number_ids=frozenset({IDS[0]}))
+    assert [j.id for j, _ in index.page(query, 0, True, 0, 10)[0]] == ["j0"]  # builds it
+    add(1, [IDS[0]])
+    add(2, [IDS[2]])
+    assert [j.id for j, _ in index.page(query, 0, True, 0, 10)[0]] == ["j1", "j0"]
+    for job in [first, index.by_seq[1], index.by_seq[2]]:
+        index.finish(job, "completed")
+    assert len(index) == 2
+    # the bound of 2 finished jobs dropped j0: IDS[1] is in no kept job any more
+    assert [j.id for j, _ in index.page(query, 10, True, 0, 10)[0]] == ["j1"]
+    assert index.page(JobQuery(number_ids=frozenset({IDS[1]})), 10, True, 0, 10)[1] == 0
