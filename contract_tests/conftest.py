@@ -20,6 +20,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
+from contract_tests.checks import lacking
 from contract_tests.live import LiveConfigError, LiveTarget
 from contract_tests.report import FAIL, NOT_RUN, PASS, Conformance, RuleRecorder, known
 from contract_tests.strategies import Inventory, Spare
@@ -315,7 +316,7 @@ def deletable(target: Target, inventory: Inventory) -> Spare:
         if n["id"] not in used and not n["deletion_lock_enabled"]
     ]
     if not numbers:
-        pytest.skip(f"{target.name}: no spare numbers to delete")
+        lacking(target.name, "no spare numbers to delete")
     return Spare(numbers)
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 import httpx
+import pytest
 
 from contract_tests.checks import check_schema, check_status
 from mockserver.app import create_app
@@ -68,6 +69,13 @@ class Target(Protocol):
     def reset(self) -> None: ...
 
     def close(self) -> list[str]: ...
+
+
+def needs_controls(target: Target) -> None:
+    """Skip a test of the ``/_mock`` controls themselves on a target without them (live, or an
+    emulator started with ``--no-control``); the in-process run checks each such rule."""
+    if not target.has_controls:
+        pytest.skip(f"{target.name}: needs the /_mock test controls")
 
 
 def _origin(url: httpx.URL) -> str:

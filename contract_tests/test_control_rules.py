@@ -14,7 +14,7 @@ import pytest
 
 from contract_tests.checks import check_equal, check_error, check_status
 from contract_tests.strategies import Inventory
-from contract_tests.targets import Target
+from contract_tests.targets import Target, needs_controls
 
 UPDATE = "/phone_numbers/jobs/update_phone_numbers"
 FAULT_CAP = 20
@@ -29,11 +29,6 @@ def _anonymous(api: httpx.Client, method: str, url: str, body: object = None) ->
     request = api.build_request(method, url, json=body)
     del request.headers["Authorization"]
     return api.send(request)
-
-
-def _needs_controls(target: Target) -> None:
-    if not target.has_controls:
-        pytest.skip(f"{target.name}: needs the /_mock test controls")
 
 
 @pytest.mark.rule("R-CONTENT-ENCODING")
@@ -52,14 +47,14 @@ def test_a_gzip_body_is_415(target: Target, api: httpx.Client, inventory: Invent
 def test_a_fault_route_that_is_not_a_path_is_refused(
     target: Target, api: httpx.Client, route: str
 ) -> None:
-    _needs_controls(target)
+    needs_controls(target)
     response = api.post(f"{_root(api)}/_mock/faults", json={"kind": "drop", "route": route})
     check_error(response, 422, "10015", pointer="/route")
 
 
 @pytest.mark.rule("C-FAULT-ROUTE")
 def test_a_glob_fault_route_matches_one_segment(target: Target, api: httpx.Client) -> None:
-    _needs_controls(target)
+    needs_controls(target)
     root = _root(api)
     spec = {"kind": "status", "status": 429, "route": "/phone_numbers/*/voice", "times": 1}
     check_status(api.post(f"{root}/_mock/faults", json=spec), 201)
@@ -73,7 +68,7 @@ def test_a_glob_fault_route_matches_one_segment(target: Target, api: httpx.Clien
 
 @pytest.mark.rule("C-FAULT-LIMIT")
 def test_a_tenant_holds_at_most_20_faults(target: Target, api: httpx.Client) -> None:
-    _needs_controls(target)
+    needs_controls(target)
     root = _root(api)
     check_status(api.delete(f"{root}/_mock/faults"), 200)
     try:
@@ -88,7 +83,7 @@ def test_a_tenant_holds_at_most_20_faults(target: Target, api: httpx.Client) -> 
 
 @pytest.mark.rule("C-JOURNAL-ANONYMOUS")
 def test_the_anonymous_journal_holds_no_pin(target: Target, api: httpx.Client) -> None:
-    _needs_controls(target)
+    needs_controls(target)
     root = _root(api)
     pin = str(uuid.uuid4().int)[:8]
     refused = _anonymous(api, "POST", UPDATE, {"phone_numbers": ["1"], "external_pin": pin})
@@ -105,7 +100,7 @@ def test_the_anonymous_journal_holds_no_pin(target: Target, api: httpx.Client) -
 def test_the_state_document_round_trips(
     target: Target, api: httpx.Client, inventory: Inventory
 ) -> None:
-    _needs_controls(target)
+    needs_controls(target)
     root = _root(api)
     number = inventory.numbers[0]["id"]
     exported = api.get(f"{root}/_mock/state")

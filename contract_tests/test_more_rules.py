@@ -13,18 +13,13 @@ from typing import Any
 import httpx
 import pytest
 
-from contract_tests.checks import check_equal, check_error, check_status
+from contract_tests.checks import check_equal, check_error, check_status, lacking
 from contract_tests.strategies import Inventory
-from contract_tests.targets import Target
+from contract_tests.targets import Target, needs_controls
 
 N = "/phone_numbers"
 JOBS = "/phone_numbers/jobs"
 UPDATE = f"{JOBS}/update_phone_numbers"
-
-
-def _needs_controls(target: Target) -> None:
-    if not target.has_controls:
-        pytest.skip(f"{target.name}: needs the /_mock test controls")
 
 
 def _fault(api: httpx.Client, spec: dict[str, Any]) -> None:
@@ -182,7 +177,7 @@ def test_a_deleted_number_has_no_nulls(target: Target, api: httpx.Client) -> Non
     _not_live(target)
     spare = [n for n in target.inventory(page=3) if not n["deletion_lock_enabled"]]
     if not spare:
-        pytest.skip(f"{target.name}: no spare number to delete")
+        lacking(target.name, "no spare number to delete")
     gone = api.delete(f"{N}/{spare[-1]['id']}")
     check_status(gone, 200)
     nulls = [k for k, v in gone.json()["data"].items() if v is None]
@@ -210,7 +205,7 @@ def test_voicemail_has_no_nulls(target: Target, api: httpx.Client, inventory: In
 @pytest.mark.rule("C-CONTROLS")
 @pytest.mark.parametrize("status", [500, 503])
 def test_an_injected_fault_answers_once(target: Target, api: httpx.Client, status: int) -> None:
-    _needs_controls(target)
+    needs_controls(target)
     _fault(api, {"kind": "status", "status": status, "route": "^/phone_numbers/slim", "times": 1})
     hooks = api.event_hooks  # the schema hook fails any 5xx: an injected one is the point here
     api.event_hooks = {"request": hooks.get("request", []), "response": []}
@@ -228,7 +223,7 @@ def test_an_injected_fault_answers_once(target: Target, api: httpx.Client, statu
 def test_fault_controls_end_the_next_job(
     target: Target, api: httpx.Client, inventory: Inventory, kind: str, status: str
 ) -> None:
-    _needs_controls(target)
+    needs_controls(target)
     _fault(api, {"kind": kind, "times": 1})
     created = api.post(UPDATE, json={"phone_numbers": [inventory.numbers[0]["id"]],
                                      "customer_reference": "contract-fault"})  # fmt: skip
@@ -241,7 +236,7 @@ def test_fault_controls_end_the_next_job(
 def test_reading_a_job_never_moves_it(
     target: Target, api: httpx.Client, inventory: Inventory
 ) -> None:
-    _needs_controls(target)
+    needs_controls(target)
     created = api.post(UPDATE, json={"phone_numbers": [inventory.numbers[0]["id"]],
                                      "customer_reference": "contract-read"})  # fmt: skip
     check_status(created, 202)
@@ -254,13 +249,13 @@ def test_reading_a_job_never_moves_it(
 def test_the_journal_never_holds_a_pin(
     target: Target, api: httpx.Client, inventory: Inventory
 ) -> None:
-    _needs_controls(target)
+    needs_controls(target)
     pin = str(uuid.uuid4().int)[:6]
     for number in inventory.numbers[:10]:
         if api.post(f"{N}/{number['id']}/voicemail", json={"pin": pin}).status_code == 200:
             break
     else:
-        pytest.skip(f"{target.name}: every number tried has voicemail settings")
+        lacking(target.name, "every number tried has voicemail settings")
     journal = api.get(str(api.base_url).rstrip("/").rsplit("/v2", 1)[0] + "/_mock/journal")
     check_status(journal, 200)
     assert pin not in journal.text, "expected the PIN redacted in the journal / received it"
@@ -294,7 +289,7 @@ def test_per_number_rules_of_a_patch(
     _not_live(target)
     number = _find(api, params)
     if number is None:
-        pytest.skip(f"{target.name}: no number matches {params}")
+        lacking(target.name, f"no number matches {params}")
     check_error(api.patch(f"{N}/{number['id']}", json=body), 422, "10015", pointer=pointer)
 
 
@@ -303,7 +298,7 @@ def test_a_locked_number_is_not_deleted(target: Target, api: httpx.Client) -> No
     _not_live(target)
     number = _find(api, {"filter[status]": "active"}, lambda n: n["deletion_lock_enabled"])
     if number is None:
-        pytest.skip(f"{target.name}: no active number has deletion lock")
+        lacking(target.name, "no active number has deletion lock")
     response = api.delete(f"{N}/{number['id']}")
     check_error(response, 422, "10015", pointer="/deletion_lock_enabled")
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from contract_tests.checks import lacking
 from contract_tests.guard import GuardRefused
 from contract_tests.live import LiveTarget
 from contract_tests.targets import InProcessTarget
@@ -145,3 +146,12 @@ def test_recording_must_start_before_the_first_request(tmp_path: Path) -> None:
         target.record_into(tmp_path / "late.yaml")
     assert not (tmp_path / "late.yaml").exists()
     target.close()
+
+
+def test_missing_data_fails_on_the_default_world_and_skips_elsewhere() -> None:
+    """A contract test that finds none of the data it needs fails in-process (the default world
+    has it all) and skips, with the reason, on any other target."""
+    with pytest.raises(pytest.fail.Exception, match="inprocess: no spare number to delete"):
+        lacking("inprocess", "no spare number to delete")
+    with pytest.raises(pytest.skip.Exception, match="url: no spare number to delete"):
+        lacking("url", "no spare number to delete")
