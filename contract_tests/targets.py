@@ -39,6 +39,8 @@ class Target(Protocol):
 
     name: str
     base_url: str
+    #: ``{origin}/_mock``: where the test controls are (when ``has_controls``)
+    control_root: str
     has_controls: bool
     #: delete jobs may be sent (never on live)
     can_delete: bool

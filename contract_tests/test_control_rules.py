@@ -20,10 +20,6 @@ UPDATE = "/phone_numbers/jobs/update_phone_numbers"
 FAULT_CAP = 20
 
 
-def _root(api: httpx.Client) -> str:
-    return str(api.base_url).rstrip("/").rsplit("/v2", 1)[0]
-
-
 def _anonymous(api: httpx.Client, method: str, url: str, body: object = None) -> httpx.Response:
     """A request of the suite's client without its Authorization header."""
     request = api.build_request(method, url, json=body)
@@ -48,47 +44,47 @@ def test_a_fault_route_that_is_not_a_path_is_refused(
     target: Target, api: httpx.Client, route: str
 ) -> None:
     needs_controls(target)
-    response = api.post(f"{_root(api)}/_mock/faults", json={"kind": "drop", "route": route})
+    response = api.post(f"{target.control_root}/faults", json={"kind": "drop", "route": route})
     check_error(response, 422, "10015", pointer="/route")
 
 
 @pytest.mark.rule("C-FAULT-ROUTE")
 def test_a_glob_fault_route_matches_one_segment(target: Target, api: httpx.Client) -> None:
     needs_controls(target)
-    root = _root(api)
+    root = target.control_root
     spec = {"kind": "status", "status": 429, "route": "/phone_numbers/*/voice", "times": 1}
-    check_status(api.post(f"{root}/_mock/faults", json=spec), 201)
+    check_status(api.post(f"{root}/faults", json=spec), 201)
     try:
         check_status(api.get("/phone_numbers/voice"), 200)  # a collection: not */voice
         faulted = api.get("/phone_numbers/1/voice")
         check_error(faulted, 429, "10011")
     finally:
-        check_status(api.delete(f"{root}/_mock/faults"), 200)
+        check_status(api.delete(f"{root}/faults"), 200)
 
 
 @pytest.mark.rule("C-FAULT-LIMIT")
 def test_a_tenant_holds_at_most_20_faults(target: Target, api: httpx.Client) -> None:
     needs_controls(target)
-    root = _root(api)
-    check_status(api.delete(f"{root}/_mock/faults"), 200)
+    root = target.control_root
+    check_status(api.delete(f"{root}/faults"), 200)
     try:
         for n in range(FAULT_CAP):
             spec = {"kind": "drop", "route": f"/never/{n}", "times": 1}
-            check_status(api.post(f"{root}/_mock/faults", json=spec), 201)
-        extra = api.post(f"{root}/_mock/faults", json={"kind": "drop", "route": "/never/x"})
+            check_status(api.post(f"{root}/faults", json=spec), 201)
+        extra = api.post(f"{root}/faults", json={"kind": "drop", "route": "/never/x"})
         check_error(extra, 422, "10015")
     finally:
-        check_status(api.delete(f"{root}/_mock/faults"), 200)
+        check_status(api.delete(f"{root}/faults"), 200)
 
 
 @pytest.mark.rule("C-JOURNAL-ANONYMOUS")
 def test_the_anonymous_journal_holds_no_pin(target: Target, api: httpx.Client) -> None:
     needs_controls(target)
-    root = _root(api)
+    root = target.control_root
     pin = str(uuid.uuid4().int)[:8]
     refused = _anonymous(api, "POST", UPDATE, {"phone_numbers": ["1"], "external_pin": pin})
     check_error(refused, 401, "10009")
-    journal = _anonymous(api, "GET", f"{root}/_mock/journal")
+    journal = _anonymous(api, "GET", f"{root}/journal")
     check_status(journal, 200)
     assert pin not in journal.text, "expected no external_pin in the anonymous journal"
     refusals = [e for e in journal.json()["data"]
@@ -101,9 +97,9 @@ def test_the_state_document_round_trips(
     target: Target, api: httpx.Client, inventory: Inventory
 ) -> None:
     needs_controls(target)
-    root = _root(api)
+    root = target.control_root
     number = inventory.numbers[0]["id"]
-    exported = api.get(f"{root}/_mock/state")
+    exported = api.get(f"{root}/state")
     check_status(exported, 200)
     doc = exported.json()["data"]
     check_equal("the document's format", "telnyx-mock-state", doc.get("format"))
@@ -111,11 +107,11 @@ def test_the_state_document_round_trips(
         api.get(path).content
         for path in ("/phone_numbers/csv_downloads", f"/phone_numbers/{number}")
     ]
-    check_status(api.put(f"{root}/_mock/state", json=doc), 200)
+    check_status(api.put(f"{root}/state", json=doc), 200)
     after = [
         api.get(path).content
         for path in ("/phone_numbers/csv_downloads", f"/phone_numbers/{number}")
     ]
     check_equal("the tenant's answers after importing its own state", before, after)
     broken = {**doc, "version": -1}
-    check_error(api.put(f"{root}/_mock/state", json=broken), 422, "10015", pointer="/version")
+    check_error(api.put(f"{root}/state", json=broken), 422, "10015", pointer="/version")

@@ -22,10 +22,9 @@ JOBS = "/phone_numbers/jobs"
 UPDATE = f"{JOBS}/update_phone_numbers"
 
 
-def _fault(api: httpx.Client, spec: dict[str, Any]) -> None:
+def _fault(target: Target, api: httpx.Client, spec: dict[str, Any]) -> None:
     """Inject a fault for the suite's tenant (the controls answer 201)."""
-    root = str(api.base_url).rstrip("/").rsplit("/v2", 1)[0]
-    check_status(api.post(f"{root}/_mock/faults", json=spec), 201)
+    check_status(api.post(f"{target.control_root}/faults", json=spec), 201)
 
 
 def _not_live(target: Target) -> None:
@@ -206,7 +205,8 @@ def test_voicemail_has_no_nulls(target: Target, api: httpx.Client, inventory: In
 @pytest.mark.parametrize("status", [500, 503])
 def test_an_injected_fault_answers_once(target: Target, api: httpx.Client, status: int) -> None:
     needs_controls(target)
-    _fault(api, {"kind": "status", "status": status, "route": "^/phone_numbers/slim", "times": 1})
+    fault = {"kind": "status", "status": status, "route": "^/phone_numbers/slim", "times": 1}
+    _fault(target, api, fault)
     hooks = api.event_hooks  # the schema hook fails any 5xx: an injected one is the point here
     api.event_hooks = {"request": hooks.get("request", []), "response": []}
     try:
@@ -224,7 +224,7 @@ def test_fault_controls_end_the_next_job(
     target: Target, api: httpx.Client, inventory: Inventory, kind: str, status: str
 ) -> None:
     needs_controls(target)
-    _fault(api, {"kind": kind, "times": 1})
+    _fault(target, api, {"kind": kind, "times": 1})
     created = api.post(UPDATE, json={"phone_numbers": [inventory.numbers[0]["id"]],
                                      "customer_reference": "contract-fault"})  # fmt: skip
     check_status(created, 202)
@@ -256,7 +256,7 @@ def test_the_journal_never_holds_a_pin(
             break
     else:
         lacking(target.name, "every number tried has voicemail settings")
-    journal = api.get(str(api.base_url).rstrip("/").rsplit("/v2", 1)[0] + "/_mock/journal")
+    journal = api.get(f"{target.control_root}/journal")
     check_status(journal, 200)
     assert pin not in journal.text, "expected the PIN redacted in the journal / received it"
 
