@@ -68,6 +68,14 @@ class Target(Protocol):
         observe: Observer | None = None,
     ) -> Job: ...
 
+    def poll(
+        self,
+        fetch: Callable[[], dict[str, Any]],
+        done: Callable[[dict[str, Any]], bool],
+        last: dict[str, Any],
+        timeout_s: float | None = None,
+    ) -> dict[str, Any]: ...
+
     def reset(self) -> None: ...
 
     def close(self) -> list[str]: ...
@@ -219,24 +227,44 @@ class HttpTarget:
                 f"expected job {job_id} to reach {sorted(wanted)} after /_mock/jobs/run / "
                 f"received status {job['status']!r}"
             )
-        deadline = time.monotonic() + timeout
-        delay = self.poll_first_s
-        pause = threading.Event()
-        for _ in range(self.max_polls):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            pause.wait(min(delay, remaining))
-            job = self.job(job_id)
+
+        def fetch() -> Job:
+            polled = self.job(job_id)
             if observe is not None:
-                observe(job)
-            if job["status"] in wanted:
-                return job
-            delay = min(delay * self.poll_factor, self.poll_max_s)
+                observe(polled)
+            return polled
+
+        job = self.poll(fetch, lambda polled: polled["status"] in wanted, job, timeout)
+        if job["status"] in wanted:
+            return job
         raise AssertionError(
             f"expected job {job_id} to reach {sorted(wanted)} within {timeout:g}s / "
             f"received status {job['status']!r} at the last poll"
         )
+
+    def poll(
+        self,
+        fetch: Callable[[], dict[str, Any]],
+        done: Callable[[dict[str, Any]], bool],
+        last: dict[str, Any],
+        timeout_s: float | None = None,
+    ) -> dict[str, Any]:
+        """After ``last`` (fetched already), ``fetch()`` again on the real clock with exponential
+        backoff until ``done`` of what it returns or the timeout (``timeout_s``, else the
+        target's); the last thing fetched."""
+        timeout = self.timeout_s if timeout_s is None else timeout_s
+        deadline = time.monotonic() + timeout
+        delay = self.poll_first_s
+        pause = threading.Event()
+        fetched = last
+        for _ in range(self.max_polls):
+            remaining = deadline - time.monotonic()
+            if done(fetched) or remaining <= 0:
+                break
+            pause.wait(min(delay, remaining))
+            fetched = fetch()
+            delay = min(delay * self.poll_factor, self.poll_max_s)
+        return fetched
 
 
 class InProcessTarget(HttpTarget):

@@ -9,7 +9,6 @@ live, whose restore covers number and voice settings only).
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Any
 
@@ -142,18 +141,18 @@ def test_verify_ownership_errors(api: httpx.Client, body: Any, code: str, pointe
 
 # -- CSV downloads (an export: sent to every target)
 def _wait_for_download(target: Target, api: httpx.Client, ident: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 120
-    delay = 0.5
-    while True:
+    """The download once it is no longer pending: settled by ``/_mock/jobs/run`` where the
+    target has the controls, else polled on the real clock (up to 120 s)."""
+
+    def fetch() -> dict[str, Any]:
         if target.has_controls:
             target.control("jobs/run")
         r = api.get(f"{CSV}/{ident}")
         check_status(r, 200)
         record: dict[str, Any] = r.json()["data"][0]
-        if record["status"] != "pending" or time.monotonic() > deadline:
-            return record
-        time.sleep(delay)  # real time only: a target without controls
-        delay = min(delay * 2, 5)
+        return record
+
+    return target.poll(fetch, lambda record: record["status"] != "pending", fetch(), 120.0)
 
 
 @pytest.mark.rule("L-CSV-DOWNLOAD")
