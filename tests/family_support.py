@@ -19,6 +19,9 @@ MESSAGING_LIST = f"{N}/messaging"
 CSV = f"{N}/csv_downloads"
 VERIFY = f"{N}/actions/verify_ownership"
 ADDRESS = "9102160989215728032"
+#: the SDK tests' key: the SDK's own test setup uses it (a space in a key is a tenant key)
+SDK_KEY = "My API Key"
+SDK_BASE_URL = "https://api.telnyx.com/v2"
 LOCKED = ("port-pending", "deleted", "ported-out", "port-out-pending")
 
 Record = dict[str, Any]

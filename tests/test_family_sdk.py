@@ -16,6 +16,8 @@ from mockserver.transport import ASGIBridge
 from tests.conftest import make_client
 from tests.family_support import (
     ADDRESS,
+    SDK_BASE_URL,
+    SDK_KEY,
     bundle,
     csv_rows,
     first,
@@ -26,16 +28,13 @@ from tests.family_support import (
     without_voicemail,
 )
 
-KEY = "My API Key"
-BASE_URL = "https://api.telnyx.com/v2"
-
 
 @pytest.fixture
 def sdk(app: Starlette) -> Iterator[telnyx.Telnyx]:
-    http = httpx.Client(transport=ASGIBridge(app), base_url=BASE_URL)
+    http = httpx.Client(transport=ASGIBridge(app), base_url=SDK_BASE_URL)
     client = telnyx.Telnyx(
-        api_key=KEY,
-        base_url=BASE_URL,
+        api_key=SDK_KEY,
+        base_url=SDK_BASE_URL,
         http_client=http,
         max_retries=0,
         _strict_response_validation=True,
@@ -48,7 +47,7 @@ def sdk(app: Starlette) -> Iterator[telnyx.Telnyx]:
 @pytest.fixture
 def ctl(app: Starlette) -> Iterator[httpx.Client]:
     """The same tenant as ``sdk``, for the test controls and the CSV file."""
-    with make_client(app, KEY) as client:
+    with make_client(app, SDK_KEY) as client:
         yield client
 
 

@@ -15,6 +15,8 @@ from starlette.applications import Starlette
 from mockserver.transport import ASGIBridge
 from tests.family_support import (
     ADDRESS,
+    SDK_BASE_URL,
+    SDK_KEY,
     bundle,
     csv_rows,
     first,
@@ -23,15 +25,12 @@ from tests.family_support import (
     without_voicemail,
 )
 
-KEY = "My API Key"
-BASE_URL = "https://api.telnyx.com/v2"
-
 
 def client(app: Starlette) -> telnyx.AsyncTelnyx:
-    http = httpx.AsyncClient(transport=ASGIBridge(app), base_url=BASE_URL)
+    http = httpx.AsyncClient(transport=ASGIBridge(app), base_url=SDK_BASE_URL)
     return telnyx.AsyncTelnyx(
-        api_key=KEY,
-        base_url=BASE_URL,
+        api_key=SDK_KEY,
+        base_url=SDK_BASE_URL,
         http_client=http,
         max_retries=0,
         _strict_response_validation=True,
@@ -42,7 +41,7 @@ def controls(app: Starlette) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         transport=ASGIBridge(app),
         base_url="https://api.telnyx.com",
-        headers={"Authorization": f"Bearer {KEY}"},
+        headers={"Authorization": f"Bearer {SDK_KEY}"},
     )
 
 
